@@ -1,0 +1,62 @@
+/*
+ * audit.h — the audit log: every change, written in the same
+ * transaction as the change itself.  An entry records when, who, which
+ * tool, the change id (one per write transaction, so an import or a
+ * merge is one change), the entity and record, and the field with its
+ * old and new text.  A creation stores the new record's encoding in
+ * "new", a deletion the old one's in "old", so both can be reversed.
+ */
+#ifndef CRM_AUDIT_H
+#define CRM_AUDIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db.h"
+
+enum crm_audit_op {
+	CRM_AUDIT_CREATE = 1,
+	CRM_AUDIT_UPDATE = 2,
+	CRM_AUDIT_DELETE = 3,
+};
+
+/* One entry; strings are borrowed from the map (length-counted). */
+struct crm_audit {
+	uint64_t seq;
+	uint64_t change;
+	int64_t at;
+	int entity;		/* crm_entity.num */
+	uint64_t id;
+	int op;
+	const char *user, *tool, *field, *old, *nw;
+	size_t ulen, tlen, flen, olen, nlen;
+};
+
+int crm_audit_add(struct crm_txn *tx, const struct crm_entity *e,
+    uint64_t id, int op, const char *field, size_t flen, const void *old,
+    size_t olen, const void *nw, size_t nlen);
+
+/* The change id of this transaction, assigned on first use. */
+int crm_audit_change(struct crm_txn *tx, uint64_t *change);
+
+/*
+ * Calls fn for each entry, oldest first: of one record when e is not
+ * NULL, of one change when change != 0, else all.  fn returns 0 to go
+ * on; anything else stops and is returned.
+ */
+int crm_audit_each(struct crm_txn *tx, const struct crm_entity *e,
+    uint64_t id, uint64_t change,
+    int (*fn)(const struct crm_audit *, void *), void *arg);
+
+/* Text of the operation: "create", "update", "delete". */
+const char *crm_audit_opname(int op);
+
+/*
+ * Reverses change: creations are deleted, deletions restored, updates
+ * set back — newest first — as a new change.  A record changed again
+ * since is refused (CRM_EDATA naming it) unless force.  *n counts the
+ * entries reversed.
+ */
+int crm_undo(struct crm_txn *tx, uint64_t change, int force, size_t *n);
+
+#endif

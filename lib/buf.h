@@ -1,0 +1,45 @@
+/*
+ * buf.h — a growable byte buffer, the one string builder of libcrm.
+ *
+ * The buffer owns b->p; crm_buf_free releases it.  b->p is always
+ * NUL-terminated after any successful append, so it can be handed to C
+ * string functions; b->len does not count the NUL.
+ */
+#ifndef CRM_BUF_H
+#define CRM_BUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct crm_buf {
+	char *p;
+	size_t len;
+	size_t cap;
+};
+
+#define CRM_BUF_INIT { NULL, 0, 0 }
+
+/* Each returns 0 or ENOMEM. */
+int crm_buf_grow(struct crm_buf *b, size_t extra);
+int crm_buf_add(struct crm_buf *b, const void *p, size_t n);
+int crm_buf_adds(struct crm_buf *b, const char *s);
+int crm_buf_addc(struct crm_buf *b, int c);
+int crm_buf_printf(struct crm_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void crm_buf_reset(struct crm_buf *b);
+void crm_buf_free(struct crm_buf *b);
+
+/* Little varint and fixed-width helpers for the record and audit codecs. */
+int crm_buf_addvarint(struct crm_buf *b, uint64_t v);
+int crm_buf_addbe64(struct crm_buf *b, uint64_t v);
+void crm_be64_put(unsigned char out[8], uint64_t v);
+uint64_t crm_be64_get(const unsigned char in[8]);
+
+/*
+ * Reads a varint at *p (not past end); advances *p.  Returns 0, or
+ * CRM_ECORRUPT when the bytes end early or the value overflows.
+ */
+int crm_varint_get(const unsigned char **p, const unsigned char *end,
+    uint64_t *v);
+
+#endif

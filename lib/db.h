@@ -1,0 +1,93 @@
+/*
+ * db.h — the database: one LMDB environment per directory, with a named
+ * database per entity ("customer": id → encoded record), per unique or
+ * indexed field ("customer.email": normal form → id), for settings and
+ * sequences ("meta"), and for the audit log ("audit", "audit.rec").
+ *
+ * Writers are serialised by LMDB and, before that, by a lock file that
+ * is waited on for at most $CRM_BUSY_TIMEOUT seconds (default 30), so a
+ * second writer gets CRM_EBUSY instead of hanging.  The map grows by
+ * itself: a write that fills it is aborted, the map doubled and the
+ * write run again from the start — which is why writes are callbacks.
+ */
+#ifndef CRM_DB_H
+#define CRM_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lmdb.h>
+
+#include "buf.h"
+#include "schema.h"
+
+#define CRM_MAX_ENTITIES 16
+#define CRM_MAX_FIELDS 32
+
+struct crm_db;
+
+struct crm_txn {
+	struct crm_db *db;
+	MDB_txn *t;
+	int rw;
+	int64_t now;		/* "now" of the whole transaction */
+	const char *user;	/* acting user, for audit */
+	const char *tool;	/* program name, for audit */
+	uint64_t change;	/* change id of this write, 0 until the first */
+	uint64_t audit_next;	/* next audit sequence, 0 until loaded */
+	uint64_t next_id[CRM_MAX_ENTITIES];	/* 0 until loaded */
+	int attempt;		/* 0 on the first run of a write callback */
+	int noaudit;		/* set while undo replays: still audited, as undo */
+	struct crm_buf kbuf, vbuf;	/* scratch for keys and values */
+};
+
+enum { CRM_OPEN_RDONLY = 0, CRM_OPEN_RDWR = 1 };
+
+/*
+ * Where the database lives: opt (from --db) if not NULL, else $CRM_DB,
+ * else ${XDG_DATA_HOME:-$HOME/.local/share}/crm.  Appends to out.
+ */
+int crm_db_dir(const char *opt, struct crm_buf *out);
+
+/*
+ * Opens (and with CRM_OPEN_RDWR creates: directory 0700, files 0600)
+ * the database in dir.  A read-only open of a missing database is
+ * CRM_ENOINPUT.  A database from a newer crm is CRM_EVERSION.
+ * tool and user are recorded in the audit log of every write.
+ */
+int crm_db_open(const char *dir, int mode, const char *tool,
+    const char *user, struct crm_db **out);
+void crm_db_close(struct crm_db *db);
+const char *crm_db_path(const struct crm_db *db);
+
+/* A read transaction: one consistent snapshot.  End with crm_txn_end. */
+int crm_read_begin(struct crm_db *db, struct crm_txn *tx);
+void crm_txn_end(struct crm_txn *tx);
+
+/*
+ * Runs fn in one write transaction and commits it when fn returns 0;
+ * any other return aborts it and is returned.  fn may be run more than
+ * once (after growing the map): it must start from scratch each time
+ * (tx->attempt says which run) and keep side effects out until
+ * crm_write returns.
+ */
+int crm_write(struct crm_db *db, int (*fn)(struct crm_txn *, void *),
+    void *arg);
+
+/* DBI handles, for the store and audit modules. */
+MDB_dbi crm_db_records(const struct crm_db *db, const struct crm_entity *e);
+/* The index of field f, or 0 when it has none. */
+MDB_dbi crm_db_index(const struct crm_db *db, const struct crm_entity *e,
+    int f);
+MDB_dbi crm_db_meta(const struct crm_db *db);
+MDB_dbi crm_db_audit(const struct crm_db *db);
+MDB_dbi crm_db_audit_rec(const struct crm_db *db);
+
+/* Settings: small text values in "meta", under "set/" + name. */
+int crm_setting_get(struct crm_txn *tx, const char *name, struct crm_buf *out);
+int crm_setting_put(struct crm_txn *tx, const char *name, const char *value);
+
+/* Maps an LMDB or system error to ours (MAP_FULL → CRM_EFULL and so on). */
+int crm_db_err(int rc);
+
+#endif

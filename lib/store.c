@@ -1,0 +1,672 @@
+/*
+ * store.c — records, their indexes and their audit entries, always
+ * written together in the caller's transaction.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "error.h"
+#include "store.h"
+#include "value.h"
+
+struct crm_iter {
+	MDB_cursor *c;
+	int index;		/* iterating an index's duplicates */
+	int unique;
+	int started;
+	int done;
+	MDB_val key;
+	unsigned char keybuf[512];
+};
+
+static int
+is_numeric(enum crm_type t)
+{
+	return t == CRM_T_INT || t == CRM_T_MONEY || t == CRM_T_DATE ||
+	    t == CRM_T_TIME || t == CRM_T_BOOL || t == CRM_T_REF;
+}
+
+static int
+not_found(const struct crm_entity *e, const char *ref, size_t len)
+{
+	return crm_seterr(CRM_ENOTFOUND, "%s %.*s: not found", e->name,
+	    (int)len, ref);
+}
+
+int
+crm_exists(struct crm_txn *tx, const struct crm_entity *e, uint64_t id)
+{
+	unsigned char k[8];
+	MDB_val key = { 8, k }, val;
+
+	crm_be64_put(k, id);
+	return mdb_get(tx->t, crm_db_records(tx->db, e), &key, &val) == 0;
+}
+
+int
+crm_fetch(struct crm_txn *tx, struct crm_rec *r, uint64_t id)
+{
+	unsigned char k[8];
+	MDB_val key = { 8, k }, val;
+	int rc;
+
+	crm_be64_put(k, id);
+	rc = mdb_get(tx->t, crm_db_records(tx->db, r->ent), &key, &val);
+	if (rc == MDB_NOTFOUND)
+		return crm_seterr(CRM_ENOTFOUND, "%s %llu: not found",
+		    r->ent->name, (unsigned long long)id);
+	if (rc != 0)
+		return rc;
+	return crm_rec_decode(r, id, val.mv_data, val.mv_size,
+	    tx->rw ? CRM_DECODE_COPY : CRM_DECODE_BORROW);
+}
+
+int
+crm_index_key(const struct crm_entity *e, int f, const char *text,
+    size_t len, struct crm_buf *out)
+{
+	enum crm_type t = e->fields[f].type;
+	size_t i, start = out->len;
+	int64_t id;
+	int rc;
+
+	crm_trim(&text, &len);
+	switch (t) {
+	case CRM_T_EMAIL:
+		rc = crm_buf_add(out, text, len);
+		for (i = start; rc == 0 && i < out->len; i++)
+			if (out->p[i] >= 'A' && out->p[i] <= 'Z')
+				out->p[i] += 32;
+		return rc;
+	case CRM_T_PHONE:
+		rc = crm_phone_norm(out, text, len);
+		if (rc == CRM_EDATA) {
+			crm_clearerr();
+			rc = crm_buf_add(out, text, len);
+		}
+		return rc;
+	case CRM_T_REF:
+	case CRM_T_INT:
+		if (crm_parse_i64(text, len, 0, INT64_MAX, &id) != 0) {
+			crm_clearerr();
+			id = -1;	/* matches nothing */
+		}
+		return crm_buf_addbe64(out, (uint64_t)id);
+	default:
+		return crm_buf_add(out, text, len);
+	}
+}
+
+/* Index key of a stored value (not a tag list). */
+static int
+value_key(const struct crm_rec *r, int f, struct crm_buf *out)
+{
+	const struct crm_val *v = &r->v[f];
+
+	crm_buf_reset(out);
+	if (is_numeric(r->ent->fields[f].type))
+		return crm_buf_addbe64(out, (uint64_t)v->i);
+	return crm_index_key(r->ent, f, v->s, v->len, out);
+}
+
+/* Adds (add=1) or removes the index entries of field f of r. */
+static int
+index_field(struct crm_txn *tx, const struct crm_rec *r, int f, int add)
+{
+	const struct crm_field *fd = &r->ent->fields[f];
+	const struct crm_val *v = &r->v[f];
+	MDB_dbi dbi = crm_db_index(tx->db, r->ent, f);
+	unsigned char idb[8];
+	MDB_val key, val = { 8, idb };
+	const char *p, *end, *semi;
+	int rc = 0;
+
+	if (dbi == 0 || v->state != CRM_V_SET)
+		return 0;
+	crm_be64_put(idb, r->id);
+	if (fd->type == CRM_T_TAGS) {
+		for (p = v->s, end = v->s + v->len; p < end && rc == 0;
+		    p = semi + 1) {
+			semi = memchr(p, ';', (size_t)(end - p));
+			if (semi == NULL)
+				semi = end;
+			key.mv_data = (void *)p;
+			key.mv_size = (size_t)(semi - p);
+			rc = add ? mdb_put(tx->t, dbi, &key, &val, 0) :
+			    mdb_del(tx->t, dbi, &key, &val);
+			if (rc == MDB_NOTFOUND)
+				rc = 0;
+		}
+		return rc;
+	}
+	rc = value_key(r, f, &tx->kbuf);
+	if (rc != 0)
+		return rc;
+	if (tx->kbuf.len == 0)
+		return 0;
+	if (tx->kbuf.len > 511)
+		return crm_seterr(CRM_EDATA,
+		    "field '%s': value too long to index", fd->name);
+	key.mv_data = tx->kbuf.p;
+	key.mv_size = tx->kbuf.len;
+	if (!add) {
+		rc = mdb_del(tx->t, dbi, &key,
+		    fd->flags & CRM_F_UNIQUE ? NULL : &val);
+		return rc == MDB_NOTFOUND ? 0 : rc;
+	}
+	if (!(fd->flags & CRM_F_UNIQUE))
+		return mdb_put(tx->t, dbi, &key, &val, 0);
+	rc = mdb_put(tx->t, dbi, &key, &val, MDB_NOOVERWRITE);
+	if (rc == MDB_KEYEXIST) {
+		uint64_t other = crm_be64_get(val.mv_data);
+
+		if (other == r->id)
+			return 0;
+		return crm_seterr(CRM_EEXIST,
+		    "field '%s': \"%.*s\" already belongs to %s %llu",
+		    fd->name, (int)v->len, v->s, r->ent->name,
+		    (unsigned long long)other);
+	}
+	return rc;
+}
+
+static int
+lookup_field(struct crm_txn *tx, const struct crm_entity *e, int f,
+    const char *s, size_t len, uint64_t *id)
+{
+	MDB_dbi dbi = crm_db_index(tx->db, e, f);
+	MDB_val key, val;
+	int rc;
+
+	crm_buf_reset(&tx->kbuf);
+	rc = crm_index_key(e, f, s, len, &tx->kbuf);
+	if (rc != 0)
+		return rc;
+	if (tx->kbuf.len == 0 || tx->kbuf.len > 511)
+		return MDB_NOTFOUND;
+	key.mv_data = tx->kbuf.p;
+	key.mv_size = tx->kbuf.len;
+	rc = mdb_get(tx->t, dbi, &key, &val);
+	if (rc == 0)
+		*id = crm_be64_get(val.mv_data);
+	return rc;
+}
+
+int
+crm_lookup(struct crm_txn *tx, const struct crm_entity *e, const char *ref,
+    size_t len, uint64_t *id)
+{
+	const char *colon;
+	int64_t n;
+	int f, rc;
+
+	crm_trim(&ref, &len);
+	if (len == 0)
+		return crm_seterr(CRM_EDATA, "empty %s reference", e->name);
+	colon = memchr(ref, ':', len);
+	if (colon != NULL) {
+		size_t pl = (size_t)(colon - ref);
+
+		f = pl == 3 && memcmp(ref, "ext", 3) == 0 ?
+		    crm_field_find(e, "ext_id", 6) : crm_field_find(e, ref, pl);
+		if (pl == 2 && memcmp(ref, "id", 2) == 0) {
+			if (crm_parse_i64(colon + 1, len - pl - 1, 1, INT64_MAX,
+			    &n) != 0 || !crm_exists(tx, e, (uint64_t)n))
+				return not_found(e, ref, len);
+			*id = (uint64_t)n;
+			return 0;
+		}
+		if (f >= 0 && (e->fields[f].flags & (CRM_F_UNIQUE | CRM_F_INDEX))) {
+			rc = lookup_field(tx, e, f, colon + 1, len - pl - 1, id);
+			if (rc == MDB_NOTFOUND)
+				return not_found(e, ref, len);
+			return rc;
+		}
+	}
+	if (crm_parse_i64(ref, len, 1, INT64_MAX, &n) == 0 &&
+	    crm_exists(tx, e, (uint64_t)n)) {
+		*id = (uint64_t)n;
+		return 0;
+	}
+	crm_clearerr();
+	for (f = 0; f < e->nfields; f++) {
+		if (!(e->fields[f].flags & CRM_F_UNIQUE))
+			continue;
+		rc = lookup_field(tx, e, f, ref, len, id);
+		if (rc != MDB_NOTFOUND)
+			return rc;
+	}
+	return not_found(e, ref, len);
+}
+
+int
+crm_resolve(struct crm_txn *tx, struct crm_rec *r)
+{
+	int f, rc;
+
+	rc = crm_rec_finish_money(r);
+	for (f = 0; f < r->ent->nfields && rc == 0; f++) {
+		const struct crm_field *fd = &r->ent->fields[f];
+		struct crm_val *v = &r->v[f];
+		uint64_t id;
+
+		if (fd->type != CRM_T_REF || v->state != CRM_V_PENDING)
+			continue;
+		rc = crm_lookup(tx, crm_entity_find(fd->ref), v->s, v->len, &id);
+		if (rc == CRM_ENOTFOUND)
+			return crm_seterr(CRM_EDATA,
+			    "field '%s': \"%.*s\": no such %s", fd->name,
+			    (int)v->len, v->s, fd->ref);
+		if (rc != 0)
+			return rc;
+		v->i = (int64_t)id;
+		v->s = NULL;
+		v->len = 0;
+		v->state = CRM_V_SET;
+	}
+	return rc;
+}
+
+static int
+next_id(struct crm_txn *tx, const struct crm_entity *e, uint64_t *id)
+{
+	struct crm_buf k = CRM_BUF_INIT;
+	MDB_val key, val;
+	int rc = 0;
+
+	if (tx->next_id[e->num] == 0) {
+		rc = crm_buf_printf(&k, "seq/%s", e->name);
+		key.mv_data = k.p;
+		key.mv_size = k.len;
+		if (rc == 0)
+			rc = mdb_get(tx->t, crm_db_meta(tx->db), &key, &val);
+		if (rc == MDB_NOTFOUND) {
+			tx->next_id[e->num] = 1;
+			rc = 0;
+		} else if (rc == 0)
+			tx->next_id[e->num] = crm_be64_get(val.mv_data);
+	}
+	crm_buf_free(&k);
+	if (rc == 0)
+		*id = tx->next_id[e->num]++;
+	return rc;
+}
+
+static int
+check_required(const struct crm_rec *r)
+{
+	int f;
+
+	for (f = 0; f < r->ent->nfields; f++)
+		if ((r->ent->fields[f].flags & CRM_F_REQUIRED) &&
+		    r->v[f].state == CRM_V_EMPTY)
+			return crm_seterr(CRM_EDATA, "field '%s': required",
+			    r->ent->fields[f].name);
+	return 0;
+}
+
+/* Remembers custom field names so listings know their columns. */
+static int
+note_customs(struct crm_txn *tx, const struct crm_rec *r)
+{
+	MDB_val key, val = { 0, "" };
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < r->ncust && rc == 0; i++) {
+		crm_buf_reset(&tx->kbuf);
+		rc = crm_buf_printf(&tx->kbuf, "cf/%02d/%.*s", r->ent->num,
+		    (int)r->cust[i].nlen, r->cust[i].name);
+		key.mv_data = tx->kbuf.p;
+		key.mv_size = tx->kbuf.len;
+		if (rc == 0)
+			rc = mdb_put(tx->t, crm_db_meta(tx->db), &key, &val,
+			    MDB_NOOVERWRITE);
+		if (rc == MDB_KEYEXIST)
+			rc = 0;
+	}
+	return rc;
+}
+
+static int
+put_record(struct crm_txn *tx, const struct crm_rec *r, unsigned flags)
+{
+	unsigned char k[8];
+	MDB_val key = { 8, k }, val;
+	int rc;
+
+	rc = crm_rec_encode(r, &tx->vbuf);
+	if (rc != 0)
+		return rc;
+	crm_be64_put(k, r->id);
+	val.mv_data = tx->vbuf.p;
+	val.mv_size = tx->vbuf.len;
+	return mdb_put(tx->t, crm_db_records(tx->db, r->ent), &key, &val, flags);
+}
+
+static int
+insert(struct crm_txn *tx, struct crm_rec *r, int restore)
+{
+	int f, rc;
+
+	rc = crm_resolve(tx, r);
+	for (f = 0; f < r->ent->nfields && rc == 0 && !restore; f++) {
+		const struct crm_field *fd = &r->ent->fields[f];
+
+		if (fd->dflt != NULL && r->v[f].state == CRM_V_EMPTY)
+			rc = crm_rec_setf(r, f, fd->dflt, strlen(fd->dflt),
+			    tx->now);
+	}
+	if (rc == 0)
+		rc = check_required(r);
+	if (rc == 0 && !restore) {
+		rc = next_id(tx, r->ent, &r->id);
+		crm_rec_setint(r, CRM_FLD_ID, (int64_t)r->id);
+		if (r->v[CRM_FLD_CREATED].state == CRM_V_EMPTY)
+			crm_rec_setint(r, CRM_FLD_CREATED, tx->now);
+		crm_rec_setint(r, CRM_FLD_UPDATED, tx->now);
+	}
+	/* New ids are always the largest: appending skips the search. */
+	if (rc == 0)
+		rc = put_record(tx, r, restore ? MDB_NOOVERWRITE : MDB_APPEND);
+	if (rc == MDB_KEYEXIST)
+		rc = crm_seterr(CRM_EEXIST, "%s %llu already exists",
+		    r->ent->name, (unsigned long long)r->id);
+	for (f = 0; f < r->ent->nfields && rc == 0; f++)
+		rc = index_field(tx, r, f, 1);
+	if (rc == 0)
+		rc = note_customs(tx, r);
+	if (rc == 0)
+		rc = crm_audit_add(tx, r->ent, r->id, CRM_AUDIT_CREATE, "", 0,
+		    NULL, 0, tx->vbuf.p, tx->vbuf.len);
+	return rc;
+}
+
+int
+crm_insert(struct crm_txn *tx, struct crm_rec *r)
+{
+	return insert(tx, r, 0);
+}
+
+int
+crm_restore(struct crm_txn *tx, struct crm_rec *r)
+{
+	return insert(tx, r, 1);
+}
+
+static int
+same(const struct crm_rec *a, const struct crm_rec *b, int f)
+{
+	const struct crm_val *x = &a->v[f], *y = &b->v[f];
+
+	if (x->state != y->state)
+		return 0;
+	if (x->state == CRM_V_EMPTY)
+		return 1;
+	if (is_numeric(a->ent->fields[f].type))
+		return x->i == y->i;
+	return x->len == y->len && memcmp(x->s, y->s, x->len) == 0;
+}
+
+static int
+audit_field(struct crm_txn *tx, const struct crm_rec *old,
+    const struct crm_rec *nw, int f)
+{
+	struct crm_buf a = CRM_BUF_INIT, b = CRM_BUF_INIT;
+	const char *name = old->ent->fields[f].name;
+	int rc;
+
+	rc = crm_rec_text(old, f, &a);
+	if (rc == 0)
+		rc = crm_rec_text(nw, f, &b);
+	if (rc == 0)
+		rc = crm_audit_add(tx, old->ent, old->id, CRM_AUDIT_UPDATE,
+		    name, strlen(name), a.p, a.len, b.p, b.len);
+	crm_buf_free(&a);
+	crm_buf_free(&b);
+	return rc;
+}
+
+int
+crm_update(struct crm_txn *tx, const struct crm_rec *old, struct crm_rec *nw)
+{
+	int f, rc, changed = 0;
+	size_t i;
+
+	nw->id = old->id;
+	rc = crm_resolve(tx, nw);
+	if (rc == 0)
+		rc = check_required(nw);
+	for (f = CRM_FLD_UPDATED + 1; f < old->ent->nfields && rc == 0; f++) {
+		if (same(old, nw, f))
+			continue;
+		changed = 1;
+		rc = index_field(tx, old, f, 0);
+		if (rc == 0)
+			rc = index_field(tx, nw, f, 1);
+		if (rc == 0)
+			rc = audit_field(tx, old, nw, f);
+	}
+	if (rc == 0 && !same(old, nw, CRM_FLD_CREATED)) {
+		changed = 1;
+		rc = audit_field(tx, old, nw, CRM_FLD_CREATED);
+	}
+	/* Custom fields: every name either side has. */
+	for (i = 0; i < nw->ncust && rc == 0; i++) {
+		const struct crm_custom *n = &nw->cust[i];
+		const struct crm_custom *o = crm_rec_custom(old, n->name, n->nlen);
+		size_t ol = o ? o->len : 0;
+
+		if (ol == n->len && (ol == 0 || memcmp(o->s, n->s, ol) == 0))
+			continue;
+		changed = 1;
+		crm_buf_reset(&tx->vbuf);
+		rc = crm_buf_add(&tx->vbuf, n->name, n->nlen);
+		if (rc == 0)
+			rc = crm_audit_add(tx, old->ent, old->id,
+			    CRM_AUDIT_UPDATE, tx->vbuf.p, tx->vbuf.len,
+			    o ? o->s : "", ol, n->s, n->len);
+	}
+	for (i = 0; i < old->ncust && rc == 0; i++) {
+		const struct crm_custom *o = &old->cust[i];
+
+		if (crm_rec_custom(nw, o->name, o->nlen) != NULL || o->len == 0)
+			continue;
+		changed = 1;
+		crm_buf_reset(&tx->vbuf);
+		rc = crm_buf_add(&tx->vbuf, o->name, o->nlen);
+		if (rc == 0)
+			rc = crm_audit_add(tx, old->ent, old->id,
+			    CRM_AUDIT_UPDATE, tx->vbuf.p, tx->vbuf.len,
+			    o->s, o->len, "", 0);
+	}
+	if (rc != 0)
+		return rc;
+	if (!changed)
+		return 1;
+	crm_rec_setint(nw, CRM_FLD_UPDATED, tx->now);
+	rc = note_customs(tx, nw);
+	if (rc == 0)
+		rc = put_record(tx, nw, 0);
+	return rc;
+}
+
+int
+crm_delete(struct crm_txn *tx, const struct crm_rec *old)
+{
+	unsigned char k[8];
+	MDB_val key = { 8, k };
+	int f, rc = 0;
+
+	for (f = 0; f < old->ent->nfields && rc == 0; f++)
+		rc = index_field(tx, old, f, 0);
+	crm_be64_put(k, old->id);
+	if (rc == 0)
+		rc = mdb_del(tx->t, crm_db_records(tx->db, old->ent), &key, NULL);
+	if (rc == 0)
+		rc = crm_rec_encode(old, &tx->vbuf);
+	if (rc == 0)
+		rc = crm_audit_add(tx, old->ent, old->id, CRM_AUDIT_DELETE, "", 0,
+		    tx->vbuf.p, tx->vbuf.len, NULL, 0);
+	return rc;
+}
+
+/* ---- iteration ------------------------------------------------------ */
+
+int
+crm_iter_all(struct crm_txn *tx, const struct crm_entity *e,
+    struct crm_iter **out)
+{
+	struct crm_iter *it = calloc(1, sizeof(*it));
+	int rc;
+
+	*out = NULL;
+	if (it == NULL)
+		return ENOMEM;
+	rc = mdb_cursor_open(tx->t, crm_db_records(tx->db, e), &it->c);
+	if (rc != 0) {
+		free(it);
+		return rc;
+	}
+	*out = it;
+	return 0;
+}
+
+int
+crm_iter_index(struct crm_txn *tx, const struct crm_entity *e, int f,
+    const char *text, size_t len, struct crm_iter **out)
+{
+	struct crm_iter *it;
+	MDB_dbi dbi = crm_db_index(tx->db, e, f);
+	int rc;
+
+	*out = NULL;
+	if (dbi == 0)
+		return crm_seterr(CRM_EINTERNAL, "field '%s' has no index",
+		    e->fields[f].name);
+	it = calloc(1, sizeof(*it));
+	if (it == NULL)
+		return ENOMEM;
+	it->index = 1;
+	it->unique = (e->fields[f].flags & CRM_F_UNIQUE) != 0;
+	crm_buf_reset(&tx->kbuf);
+	if (e->fields[f].type == CRM_T_TAGS) {
+		crm_trim(&text, &len);
+		rc = crm_buf_add(&tx->kbuf, text, len);
+	} else
+		rc = crm_index_key(e, f, text, len, &tx->kbuf);
+	if (rc == 0 && (tx->kbuf.len == 0 || tx->kbuf.len > 511))
+		it->done = 1;
+	else if (rc == 0) {
+		memcpy(it->keybuf, tx->kbuf.p, tx->kbuf.len);
+		it->key.mv_data = it->keybuf;
+		it->key.mv_size = tx->kbuf.len;
+	}
+	if (rc == 0)
+		rc = mdb_cursor_open(tx->t, dbi, &it->c);
+	if (rc != 0) {
+		free(it);
+		return rc;
+	}
+	*out = it;
+	return 0;
+}
+
+int
+crm_iter_next(struct crm_iter *it, uint64_t *id, const void **data,
+    size_t *len)
+{
+	MDB_val k, v;
+	int rc;
+
+	if (it->done)
+		return CRM_ENOTFOUND;
+	if (!it->index) {
+		rc = mdb_cursor_get(it->c, &k, &v,
+		    it->started ? MDB_NEXT : MDB_FIRST);
+		it->started = 1;
+		if (rc == MDB_NOTFOUND) {
+			it->done = 1;
+			return CRM_ENOTFOUND;
+		}
+		if (rc != 0)
+			return rc;
+		if (k.mv_size != 8)
+			return CRM_ECORRUPT;
+		*id = crm_be64_get(k.mv_data);
+		if (data != NULL) {
+			*data = v.mv_data;
+			*len = v.mv_size;
+		}
+		return 0;
+	}
+	k = it->key;
+	if (!it->started)
+		rc = mdb_cursor_get(it->c, &k, &v, MDB_SET_KEY);
+	else if (it->unique)
+		rc = MDB_NOTFOUND;
+	else
+		rc = mdb_cursor_get(it->c, &k, &v, MDB_NEXT_DUP);
+	it->started = 1;
+	if (rc == MDB_NOTFOUND) {
+		it->done = 1;
+		return CRM_ENOTFOUND;
+	}
+	if (rc != 0)
+		return rc;
+	if (v.mv_size != 8)
+		return CRM_ECORRUPT;
+	*id = crm_be64_get(v.mv_data);
+	if (data != NULL) {
+		*data = NULL;
+		*len = 0;
+	}
+	return 0;
+}
+
+void
+crm_iter_free(struct crm_iter *it)
+{
+	if (it == NULL)
+		return;
+	if (it->c != NULL)
+		mdb_cursor_close(it->c);
+	free(it);
+}
+
+int
+crm_custom_names(struct crm_txn *tx, const struct crm_entity *e,
+    struct crm_buf *out, size_t *n)
+{
+	char prefix[16];
+	MDB_cursor *c = NULL;
+	MDB_val k, v;
+	size_t pl;
+	int rc;
+
+	*n = 0;
+	pl = (size_t)snprintf(prefix, sizeof(prefix), "cf/%02d/", e->num);
+	rc = mdb_cursor_open(tx->t, crm_db_meta(tx->db), &c);
+	if (rc != 0)
+		return rc;
+	k.mv_data = prefix;
+	k.mv_size = pl;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size <= pl || memcmp(k.mv_data, prefix, pl) != 0)
+			break;
+		rc = crm_buf_add(out, (char *)k.mv_data + pl, k.mv_size - pl);
+		if (rc == 0)
+			rc = crm_buf_addc(out, '\0');
+		if (rc != 0)
+			break;
+		(*n)++;
+	}
+	if (rc == MDB_NOTFOUND)
+		rc = 0;
+	mdb_cursor_close(c);
+	return rc;
+}
