@@ -474,11 +474,24 @@ crm_main(const struct crm_tool *tool, int argc, char **argv)
 	}
 	if (i >= argc)
 		return usage_err(tool, NULL, "no command given");
-	for (ctx.cmd = tool->cmds; ctx.cmd->name != NULL; ctx.cmd++)
-		if (strcmp(ctx.cmd->name, argv[i]) == 0)
+	for (ctx.cmd = tool->cmds; ctx.cmd->name != NULL; ctx.cmd++) {
+		const char *sp = strchr(ctx.cmd->name, ' ');
+
+		/* Two-word commands ("contact add") take two arguments. */
+		if (sp != NULL && i + 1 < argc &&
+		    strncmp(ctx.cmd->name, argv[i], (size_t)(sp - ctx.cmd->name)) == 0 &&
+		    argv[i][sp - ctx.cmd->name] == '\0' &&
+		    strcmp(sp + 1, argv[i + 1]) == 0) {
+			i++;
 			break;
+		}
+		if (sp == NULL && strcmp(ctx.cmd->name, argv[i]) == 0)
+			break;
+	}
 	if (ctx.cmd->name == NULL)
-		return usage_err(tool, NULL, "'%s' is not a command", argv[i]);
+		return usage_err(tool, NULL, "'%s%s%s' is not a command", argv[i],
+		    i + 1 < argc && argv[i + 1][0] != '-' ? " " : "",
+		    i + 1 < argc && argv[i + 1][0] != '-' ? argv[i + 1] : "");
 	rc = parse_cmd(&ctx, argc - i, argv + i,
 	    strcmp(ctx.cmd->name, "tag") == 0);
 	if (rc == -1) {

@@ -14,7 +14,7 @@
  *   filter.h  --where and --sort
  *   output.h  table, CSV, TSV, JSON, NDJSON, ids writers
  *   input.h   CSV, TSV, JSON, NDJSON, ids readers
- *   customer.h customer rules: duplicates, merge, agenda
+ *   customer.h customer rules: duplicates, merge, references, agenda
  */
 #ifndef CRM_H
 #define CRM_H
@@ -32,6 +32,7 @@
 #include "output.h"
 #include "input.h"
 #include "jsoncheck.h"
+#include "customer.h"
 
 #define CRM_VERSION "0.1.0"
 

@@ -269,7 +269,6 @@ emit(struct crm_reader *r, size_t line, char *const *vals,
 	r->row.keys = r->keys;
 	r->row.vals = r->vals;
 	r->row.lens = r->lens;
-	r->line = line;
 	*out = &r->row;
 	return 0;
 }
@@ -988,6 +987,8 @@ crm_reader_new(struct crm_reader **out, FILE *fp, enum crm_infmt fmt)
 	if (fmt == CRM_IN_AUTO)
 		fmt = detect(r);
 	r->fmt = fmt;
+	if (fmt == CRM_IN_JSON)
+		r->line = 1;	/* counted by newlines inside the array */
 	if (fmt == CRM_IN_CSV) {
 		r->line = 1;
 		/* Strict quotes; keep spaces (trimming is the schema's job);

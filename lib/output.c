@@ -195,6 +195,8 @@ json_value(enum crm_kind k, const char *s, size_t len)
 	char *tmp;
 	cJSON *v = NULL;
 
+	if ((s == NULL || len == 0) && k == CRM_K_TAGS)
+		return cJSON_CreateArray();	/* jq: .tags[] works on every record */
 	if (s == NULL || len == 0)
 		return cJSON_CreateNull();
 	tmp = strndup(s, len);
@@ -368,7 +370,8 @@ print_table(struct crm_out *o)
 			if (cw > w[c])
 				w[c] = cw;
 		}
-	for (r = 0; r <= nrows && rc == 0; r++) {
+	for (r = (o->flags & CRM_OUT_NOHEADER) ? 1 : 0; r <= nrows && rc == 0;
+	    r++) {
 		for (c = 0; c < o->ncols && rc == 0; c++) {
 			const char *s = r == 0 ? o->names[c] :
 			    o->cells[(r - 1) * o->ncols + c];
@@ -509,4 +512,47 @@ done:
 	free(lens);
 	free(offs);
 	return rc;
+}
+
+void *
+crm_json_value(enum crm_kind k, const char *s, size_t len)
+{
+	return json_value(k, s, len);
+}
+
+void *
+crm_rec_json(const struct crm_colspec *cols, size_t n, const struct crm_rec *r)
+{
+	struct crm_buf b = CRM_BUF_INIT;
+	cJSON *obj = cJSON_CreateObject(), *v;
+	size_t i;
+
+	for (i = 0; i < n && obj != NULL; i++) {
+		const char *name;
+		enum crm_kind k;
+		int rc = 0;
+
+		crm_buf_reset(&b);
+		if (cols[i].field >= 0) {
+			name = r->ent->fields[cols[i].field].name;
+			k = crm_field_kind(&r->ent->fields[cols[i].field]);
+			rc = crm_rec_text(r, cols[i].field, &b);
+		} else {
+			const struct crm_custom *c = crm_rec_custom(r,
+			    cols[i].custom, strlen(cols[i].custom));
+
+			name = cols[i].custom;
+			k = CRM_K_STR;
+			if (c != NULL)
+				rc = crm_buf_add(&b, c->s, c->len);
+		}
+		v = rc == 0 ? json_value(k, b.p, b.len) : NULL;
+		if (v == NULL || !cJSON_AddItemToObject(obj, name, v)) {
+			cJSON_Delete(v);
+			cJSON_Delete(obj);
+			obj = NULL;
+		}
+	}
+	crm_buf_free(&b);
+	return obj;
 }

@@ -64,4 +64,13 @@ enum crm_kind crm_field_kind(const struct crm_field *f);
 int crm_out_record(struct crm_out *o, const struct crm_colspec *cols,
     size_t n, const struct crm_rec *r);
 
+/*
+ * JSON for embedding (cJSON * as void *, so this header needs no cJSON):
+ * one typed value, or a record as an object of the given columns.
+ * NULL when out of memory; free with cJSON_Delete.
+ */
+void *crm_json_value(enum crm_kind k, const char *s, size_t len);
+void *crm_rec_json(const struct crm_colspec *cols, size_t n,
+    const struct crm_rec *r);
+
 #endif
