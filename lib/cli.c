@@ -58,6 +58,7 @@ const struct crm_option crm_opts_input[] = {
 
 static const struct crm_option help_opts[] = {
 	{ "help", 'h', CRM_ARG_NONE, NULL, "show this help", 0, NULL, NULL },
+	{ "version", 0, CRM_ARG_NONE, NULL, "show the version", 0, NULL, NULL },
 	CRM_OPT_END
 };
 
@@ -87,7 +88,7 @@ count_opts(const struct crm_cmd *cmd)
 {
 	const struct crm_option *const *g;
 	const struct crm_option *o;
-	size_t n = 1;	/* --help */
+	size_t n = 2;	/* --help, --version */
 
 	for (g = cmd->groups; g != NULL && *g != NULL; g++)
 		for (o = *g; o->name != NULL; o++)
@@ -105,7 +106,8 @@ each_opt(const struct crm_cmd *cmd,
 	for (g = cmd->groups; g != NULL && *g != NULL; g++)
 		for (o = *g; o->name != NULL; o++)
 			fn(o, arg);
-	fn(&help_opts[0], arg);
+	for (o = help_opts; o->name != NULL; o++)
+		fn(o, arg);
 }
 
 static void
