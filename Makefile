@@ -33,7 +33,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNITS := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 LIBA := $(O)/lib/libcrm.a
 
-.PHONY: all check unit cli clean install uninstall demo bench completions lint
+.PHONY: all check unit clean install uninstall demo bench completions
 all: $(TOOLS) bin
 
 # bin/ always points at the tree last built, so tests and users run ./bin/crm-*.
@@ -67,21 +67,35 @@ ifeq ($(SANITIZE),1)
 	$(MAKE) --no-print-directory SANITIZE=1 all $(UNITS)
 	CRM_BIN=$(CURDIR)/$(O)/bin CMOCKA_MESSAGE_OUTPUT=TAP \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	prove -j2 -e '' $(UNITS) :: && \
+	prove -j2 -e '' $(UNITS) && \
 	CRM_BIN=$(CURDIR)/$(O)/bin ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	prove -j2 -e 'bats --tap' tests/cli/*.bats
 else
 	$(MAKE) --no-print-directory all $(UNITS)
-	CRM_BIN=$(CURDIR)/$(O)/bin CMOCKA_MESSAGE_OUTPUT=TAP prove -j2 -e '' $(UNITS) :: && \
+	CRM_BIN=$(CURDIR)/$(O)/bin CMOCKA_MESSAGE_OUTPUT=TAP prove -j2 -e '' $(UNITS) && \
 	CRM_BIN=$(CURDIR)/$(O)/bin prove -j2 -e 'bats --tap' tests/cli/*.bats
 	$(MAKE) --no-print-directory check SANITIZE=1
 endif
 
 unit: $(UNITS)
-	CMOCKA_MESSAGE_OUTPUT=TAP prove -e '' $(UNITS) ::
+	CMOCKA_MESSAGE_OUTPUT=TAP prove -e '' $(UNITS)
+
+# make demo: install what is missing, build, load sample data, show the jobs.
+demo:
+	bash .ci/deps
+	$(MAKE) --no-print-directory all
+	bash demo/run
+
+# make bench: crm side by side with sqlite3 on generated data (not in CI).
+bench: all
+	bash bench/run
+
+# Completions are generated from the binaries' option tables, and committed.
+completions: all
+	sh completions/gen completions $(TOOLS)
 
 clean:
-	rm -rf build bin bench/out
+	rm -rf build bin bench/out demo/out demo-db
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7

@@ -160,6 +160,7 @@ crm_audit_opname(int op)
 	case CRM_AUDIT_CREATE: return "create";
 	case CRM_AUDIT_UPDATE: return "update";
 	case CRM_AUDIT_DELETE: return "delete";
+	case CRM_AUDIT_MERGE: return "merge";
 	default: return "?";
 	}
 }
@@ -293,6 +294,22 @@ collect(const struct crm_audit *a, void *arg)
 	return 0;
 }
 
+/* Finds an entry of a later change than the one being undone. */
+struct later {
+	uint64_t change, self;
+	uint64_t found;
+};
+
+static int
+later_change(const struct crm_audit *a, void *arg)
+{
+	struct later *l = arg;
+
+	if (a->change > l->change && a->change != l->self && !l->found)
+		l->found = a->change;
+	return 0;
+}
+
 static int
 undo_one(struct crm_txn *tx, const struct crm_audit *a, int force)
 {
@@ -311,6 +328,19 @@ undo_one(struct crm_txn *tx, const struct crm_audit *a, int force)
 	}
 	switch (a->op) {
 	case CRM_AUDIT_CREATE:
+		if (!force) {
+			struct later l = { a->change, tx->change, 0 };
+
+			rc = crm_audit_each(tx, e, a->id, 0, later_change, &l);
+			if (rc == 0 && l.found)
+				rc = crm_seterr(CRM_EDATA,
+				    "%s %llu changed since (change %llu); not "
+				    "undone (use --force)", e->name,
+				    (unsigned long long)a->id,
+				    (unsigned long long)l.found);
+			if (rc != 0)
+				break;
+		}
 		rc = crm_fetch(tx, cur, a->id);
 		if (rc == CRM_ENOTFOUND) {
 			crm_clearerr();
@@ -366,6 +396,8 @@ undo_one(struct crm_txn *tx, const struct crm_audit *a, int force)
 				rc = 0;
 		}
 		break;
+	case CRM_AUDIT_MERGE:
+		break;	/* the entries around it undo the merge */
 	default:
 		rc = CRM_ECORRUPT;
 	}

@@ -3,8 +3,9 @@
  * transaction as the change itself.  An entry records when, who, which
  * tool, the change id (one per write transaction, so an import or a
  * merge is one change), the entity and record, and the field with its
- * old and new text.  A creation stores the new record's encoding in
- * "new", a deletion the old one's in "old", so both can be reversed.
+ * old and new text.  A deletion stores the old record's encoding in
+ * "old", so it can be reversed; a creation stores nothing more (the
+ * record is in the store, and every later update logs the old value).
  */
 #ifndef CRM_AUDIT_H
 #define CRM_AUDIT_H
@@ -18,6 +19,8 @@ enum crm_audit_op {
 	CRM_AUDIT_CREATE = 1,
 	CRM_AUDIT_UPDATE = 2,
 	CRM_AUDIT_DELETE = 3,
+	CRM_AUDIT_MERGE = 4,	/* on the kept record: "new" is the merged id;
+				 * a marker, the moves are audited themselves */
 };
 
 /* One entry; strings are borrowed from the map (length-counted). */

@@ -38,27 +38,47 @@ set_pair(struct crm_rec *r, const char *arg, int64_t now)
 	    now, 0);
 }
 
-static int
-is_system_key(const struct crm_entity *e, const char *key)
-{
-	int f = crm_field_find(e, key, strlen(key));
-
-	return f >= 0 && (e->fields[f].flags & CRM_F_SYSTEM);
-}
+/* Which field each input column sets: looked up once per header. */
+struct colmap {
+	unsigned keygen;
+	size_t n;
+	int *field;		/* field number, -1 custom, -2 skipped */
+};
 
 /* Sets a record from an input row; system columns (id, updated_at)
  * are skipped, so `list` output can be fed back. */
 static int
-apply_row(struct crm_rec *r, const struct crm_row *row, int64_t now)
+apply_row(struct crm_rec *r, const struct crm_row *row, int64_t now,
+    struct colmap *m)
 {
 	size_t i;
 	int rc = 0;
 
+	if (m->keygen != row->keygen || m->n != row->n || row->keygen != 1) {
+		int *p = realloc(m->field, (row->n ? row->n : 1) * sizeof(*p));
+
+		if (p == NULL)
+			return ENOMEM;
+		m->field = p;
+		m->n = row->n;
+		m->keygen = row->keygen;
+		for (i = 0; i < row->n; i++) {
+			int f = crm_field_find(r->ent, row->keys[i],
+			    strlen(row->keys[i]));
+
+			m->field[i] = f >= 0 && (r->ent->fields[f].flags &
+			    CRM_F_SYSTEM) ? -2 : f;
+		}
+	}
 	for (i = 0; i < row->n && rc == 0; i++) {
-		if (is_system_key(r->ent, row->keys[i]))
+		if (m->field[i] == -2)
 			continue;
-		rc = crm_rec_set(r, row->keys[i], strlen(row->keys[i]),
-		    row->vals[i], row->lens[i], now, 0);
+		if (m->field[i] >= 0)
+			rc = crm_rec_setf(r, m->field[i], row->vals[i],
+			    row->lens[i], now);
+		else
+			rc = crm_rec_set(r, row->keys[i], strlen(row->keys[i]),
+			    row->vals[i], row->lens[i], now, 0);
 	}
 	return rc;
 }
@@ -738,6 +758,7 @@ add_fn(struct crm_txn *tx, void *arg)
 	struct crm_rec *r = NULL;
 	struct crm_reader *rd = NULL;
 	const struct crm_row *row;
+	struct colmap map = { 0, 0, NULL };
 	int rc = 0, i, f;
 
 	crm_buf_free(&j->msgs.text);
@@ -770,7 +791,7 @@ add_fn(struct crm_txn *tx, void *arg)
 
 		j->rows++;
 		crm_rec_reset(r);
-		rrc = apply_row(r, row, tx->now);
+		rrc = apply_row(r, row, tx->now, &map);
 		if (rrc == 0)
 			rrc = add_presets(j, r, tx->now);
 		if (rrc == 0)
@@ -797,6 +818,7 @@ add_fn(struct crm_txn *tx, void *arg)
 	} else if (rc == 0 && j->msgs.n > 0)
 		rc = CRM_EDATA;
 done:
+	free(map.field);
 	crm_reader_free(rd);
 	crm_rec_free(r);
 	return rc;
@@ -900,6 +922,7 @@ set_fn(struct crm_txn *tx, void *arg)
 	struct crm_rec *old = NULL, *nw = NULL;
 	struct crm_reader *rd = NULL;
 	const struct crm_row *row;
+	struct colmap map = { 0, 0, NULL };
 	uint64_t id;
 	int rc = 0, i;
 
@@ -939,7 +962,7 @@ set_fn(struct crm_txn *tx, void *arg)
 		if (rrc == 0)
 			rrc = crm_rec_copy(nw, old);
 		if (rrc == 0)
-			rrc = apply_row(nw, row, tx->now);
+			rrc = apply_row(nw, row, tx->now, &map);
 		if (rrc == 0)
 			rrc = crm_update(tx, old, nw);
 		if (rrc == 0)
@@ -961,6 +984,7 @@ set_fn(struct crm_txn *tx, void *arg)
 	} else if (rc == 0 && j->msgs.n > 0)
 		rc = CRM_EDATA;
 done:
+	free(map.field);
 	crm_reader_free(rd);
 	crm_rec_free(old);
 	crm_rec_free(nw);
@@ -1283,8 +1307,9 @@ hist_row(const struct crm_audit *a, void *arg)
 	/* Creations and deletions store whole records: not text. */
 	vals[7] = a->op == CRM_AUDIT_UPDATE ? a->old : NULL;
 	lens[7] = a->op == CRM_AUDIT_UPDATE ? a->olen : 0;
-	vals[8] = a->op == CRM_AUDIT_UPDATE ? a->nw : NULL;
-	lens[8] = a->op == CRM_AUDIT_UPDATE ? a->nlen : 0;
+	vals[8] = a->op == CRM_AUDIT_UPDATE || a->op == CRM_AUDIT_MERGE ?
+	    a->nw : NULL;
+	lens[8] = vals[8] != NULL ? a->nlen : 0;
 	for (i = 0; i < 9; i++)
 		if (i == 1 || i == 4 || i == 5)
 			lens[i] = strlen(vals[i]);

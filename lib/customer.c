@@ -118,7 +118,7 @@ crm_dupes(struct crm_txn *tx, unsigned by,
 	struct crm_iter *it = NULL;
 	struct crm_buf b = CRM_BUF_INIT;
 	struct member *m = NULL;
-	size_t i, j, nm = 0, *minroot = NULL;
+	size_t i, j, nm = 0;
 	const void *data;
 	size_t len;
 	uint64_t id, group;
@@ -219,7 +219,6 @@ crm_dupes(struct crm_txn *tx, unsigned by,
 	/* The union keeps the smallest position as root, so groups come in
 	 * order of their first id. */
 	qsort(m, nm, sizeof(*m), cmp_member);
-	(void)minroot;
 	group = 0;
 	for (i = 0; i < nm && rc == 0; i++) {
 		if (i == 0 || m[i].root != m[i - 1].root)
@@ -550,6 +549,14 @@ crm_merge(struct crm_txn *tx, uint64_t keep, const uint64_t *dups, size_t n)
 		/* Delete first: the duplicate's unique keys may move to keep. */
 		if (rc == 0)
 			rc = crm_delete(tx, dup);
+		if (rc == 0) {
+			char num[24];
+
+			snprintf(num, sizeof(num), "%llu",
+			    (unsigned long long)dups[i]);
+			rc = crm_audit_add(tx, e, keep, CRM_AUDIT_MERGE, "", 0,
+			    NULL, 0, num, strlen(num));
+		}
 	}
 	if (rc == 0) {
 		rc = crm_update(tx, old, nw);

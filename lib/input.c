@@ -269,6 +269,7 @@ emit(struct crm_reader *r, size_t line, char *const *vals,
 	r->row.keys = r->keys;
 	r->row.vals = r->vals;
 	r->row.lens = r->lens;
+	r->row.keygen = 1;
 	*out = &r->row;
 	return 0;
 }
@@ -397,6 +398,13 @@ csv_next(struct crm_reader *r, const struct crm_row **out)
 			rc = emit(r, p->line, vals, p->len, p->n, out);
 			if (rc != 1)
 				return rc;
+		}
+		if (r->in_row && r->qn > 0) {
+			/* Keep the row being parsed: it moves to the front. */
+			struct pending t = r->q[0];
+
+			r->q[0] = r->q[r->qn];
+			r->q[r->qn] = t;
 		}
 		r->qhead = r->qn = 0;
 		if (r->eof && r->pos == r->len) {
@@ -538,6 +546,7 @@ ids_next(struct crm_reader *r, const struct crm_row **out)
 		r->row.keys = r->keys;
 		r->row.vals = r->vals;
 		r->row.lens = r->lens;
+		r->row.keygen = 1;
 		*out = &r->row;
 		return 0;
 	}

@@ -29,6 +29,8 @@ struct crm_row {
 	const char **keys;	/* borrowed: valid until the next row */
 	const char **vals;
 	size_t *lens;
+	unsigned keygen;	/* changes when keys may differ from the last
+				 * row's (every JSON row; never for CSV/TSV) */
 };
 
 struct crm_reader;

@@ -379,9 +379,11 @@ insert(struct crm_txn *tx, struct crm_rec *r, int restore)
 		rc = index_field(tx, r, f, 1);
 	if (rc == 0)
 		rc = note_customs(tx, r);
+	/* The record itself is the creation's "new": storing it twice would
+	 * double an import's writes, and later updates log their old values. */
 	if (rc == 0)
 		rc = crm_audit_add(tx, r->ent, r->id, CRM_AUDIT_CREATE, "", 0,
-		    NULL, 0, tx->vbuf.p, tx->vbuf.len);
+		    NULL, 0, NULL, 0);
 	return rc;
 }
 
