@@ -219,7 +219,7 @@ cmd_log(struct crm_ctx *ctx)
 	if (asprintf(&args[n++], "at=%s", v ? v : "now") < 0)
 		n--;
 	v = crm_opt(ctx, "by");
-	if (asprintf(&args[n++], "by=%s", v ? v : ctx->user) < 0)
+	if (asprintf(&args[n++], "by=%s", v ? v : crm_ctx_user(ctx)) < 0)
 		n--;
 	rc = crm_cli_add(ctx, E_ACTIVITY, args, n, p, 1);
 	for (i = 0; i < n; i++)
@@ -348,7 +348,7 @@ cmd_agenda(struct crm_ctx *ctx)
 	int rc;
 
 	if (crm_opt(ctx, "mine") != NULL)
-		owner = ctx->user;
+		owner = crm_ctx_user(ctx);
 	rc = crm_opt_int(ctx, "days", 0, &days);
 	if (rc != 0)
 		return rc;

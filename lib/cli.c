@@ -68,6 +68,16 @@ crm_progname(void)
 	return progname;
 }
 
+static const char *acting_user(void);
+
+const char *
+crm_ctx_user(struct crm_ctx *ctx)
+{
+	if (ctx->user == NULL)
+		ctx->user = acting_user();
+	return ctx->user;
+}
+
 void
 crm_warn(const char *fmt, ...)
 {
@@ -514,7 +524,9 @@ crm_main(const struct crm_tool *tool, int argc, char **argv)
 	v = crm_opt(&ctx, "db");
 	if (v != NULL)
 		dbopt = v;
-	ctx.user = acting_user();
+	/* The login name can cost a passwd lookup: only writers need it. */
+	ctx.user = ctx.cmd->db == CRM_DB_WRITE || getenv("CRM_USER") != NULL ?
+	    acting_user() : NULL;
 	rc = crm_now(&ctx.now);
 	if (rc != 0) {
 		rc = CRM_EUSAGE;

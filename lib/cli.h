@@ -63,7 +63,7 @@ struct crm_ctx {
 	char **argv;
 	struct crm_db *db;		/* opened per cmd->db, else NULL */
 	int64_t now;
-	const char *user;
+	const char *user;		/* use crm_ctx_user(): set lazily */
 	/* parsed options, parallel to opts */
 	const struct crm_option **opts;
 	char ***vals;
@@ -92,6 +92,8 @@ int crm_opt_int(const struct crm_ctx *ctx, const char *name, int64_t dflt,
 /* Messages on stderr as "prog: message". */
 void crm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *crm_progname(void);
+/* The acting user: $CRM_USER, else the login name. */
+const char *crm_ctx_user(struct crm_ctx *ctx);
 
 /* Output writer per --format (table on a terminal, else csv), --excel,
  * --no-header, NO_COLOR. */
