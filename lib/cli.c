@@ -152,6 +152,30 @@ cmd_help(const struct crm_tool *tool, const struct crm_cmd *cmd, FILE *fp)
 	    tool->name, cmd->name, cmd->args[0] ? " " : "", cmd->args,
 	    cmd->summary);
 	each_opt(cmd, print_opt_help, fp);
+	if (cmd->entity != NULL) {
+		const struct crm_entity *e = crm_entity_find(cmd->entity);
+		int f;
+
+		fprintf(fp, "\nFields of a %s (any other NAME=VALUE is kept as a "
+		    "custom field):\n", e->name);
+		for (f = 0; f < e->nfields; f++) {
+			const struct crm_field *fd = &e->fields[f];
+			const char *const *v;
+
+			fprintf(fp, "  %-18s %s%s%s", fd->name, fd->help,
+			    fd->flags & CRM_F_REQUIRED ? ", required" : "",
+			    fd->flags & CRM_F_UNIQUE ? ", unique" : "");
+			if (fd->flags & CRM_F_SYSTEM)
+				fputs(", set by crm", fp);
+			else if (fd->type == CRM_T_ENUM) {
+				fputs(": ", fp);
+				for (v = fd->values; *v != NULL; v++)
+					fprintf(fp, "%s%s", v == fd->values ? "" : "|", *v);
+			} else if (fd->type != CRM_T_TEXT)
+				fprintf(fp, " (%s)", crm_type_name(fd->type));
+			fputc('\n', fp);
+		}
+	}
 	fprintf(fp, "\nSee %s(1).\n", tool->name);
 }
 

@@ -48,6 +48,7 @@ struct crm_cmd {
 	const char *summary;
 	int db;
 	int minargs, maxargs;		/* maxargs -1: any number */
+	const char *entity;		/* fields listed in --help, or NULL */
 };
 
 struct crm_tool {

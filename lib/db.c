@@ -14,7 +14,9 @@
 #include "error.h"
 #include "value.h"
 
-#define DEFAULT_MAP ((size_t)1 << 30)	/* address space, not disk */
+/* Address space, not disk: the file grows only as pages are written,
+ * and a bigger first map means fewer whole-write reruns to grow it. */
+#define DEFAULT_MAP ((size_t)4 << 30)
 #define MAX_GROWTHS 12
 
 struct crm_db {
