@@ -144,7 +144,7 @@ crm_buf_addbe64(struct crm_buf *b, uint64_t v)
 }
 
 int
-crm_varint_get(const unsigned char **pp, const unsigned char *end,
+crm_varint_slow(const unsigned char **pp, const unsigned char *end,
     uint64_t *v)
 {
 	const unsigned char *p = *pp;

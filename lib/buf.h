@@ -38,8 +38,20 @@ uint64_t crm_be64_get(const unsigned char in[8]);
 /*
  * Reads a varint at *p (not past end); advances *p.  Returns 0, or
  * CRM_ECORRUPT when the bytes end early or the value overflows.
+ * Inline: it runs for every field of every record a scan decodes.
  */
-int crm_varint_get(const unsigned char **p, const unsigned char *end,
+int crm_varint_slow(const unsigned char **p, const unsigned char *end,
     uint64_t *v);
+
+static inline int
+crm_varint_get(const unsigned char **p, const unsigned char *end,
+    uint64_t *v)
+{
+	if (*p < end && **p < 0x80) {
+		*v = *(*p)++;
+		return 0;
+	}
+	return crm_varint_slow(p, end, v);
+}
 
 #endif

@@ -255,7 +255,8 @@ crm_cli_list(struct crm_ctx *ctx, const struct crm_entity *e,
 	const char *sortspec = crm_opt(ctx, "sort"), *itext;
 	size_t ilen;
 	int64_t limit;
-	int rc, txopen = 0, ifield, sorting = sortspec != NULL;
+	uint64_t fmask;
+	int rc, txopen = 0, ifield, fcustoms, sorting = sortspec != NULL;
 
 	crm_filter_init(&flt, e);
 	memset(&sort, 0, sizeof(sort));
@@ -289,6 +290,7 @@ crm_cli_list(struct crm_ctx *ctx, const struct crm_entity *e,
 	}
 	/* An equality on an indexed field reads only the matching ids. */
 	ifield = crm_filter_indexable(&flt, &itext, &ilen);
+	crm_filter_fields(&flt, &fmask, &fcustoms);
 	rc = ifield >= 0 ? crm_iter_index(&tx, e, ifield, itext, ilen, &it) :
 	    crm_iter_all(&tx, e, &it);
 	while (rc == 0 && (sorting || (int64_t)shown < limit)) {
@@ -316,8 +318,14 @@ crm_cli_list(struct crm_ctx *ctx, const struct crm_entity *e,
 			data = v.mv_data;
 			len = v.mv_size;
 		}
+		/* Test the filter on the fields it reads, then decode whole. */
+		if (flt.n > 0) {
+			rc = crm_rec_decode_some(r, id, data, len, fmask, fcustoms);
+			if (rc != 0 || !crm_filter_match(&flt, r))
+				continue;
+		}
 		rc = crm_rec_decode(r, id, data, len, CRM_DECODE_BORROW);
-		if (rc != 0 || !crm_filter_match(&flt, r))
+		if (rc != 0)
 			continue;
 		if (!sorting) {
 			rc = crm_out_record(out, cols, ncols, r);

@@ -237,15 +237,30 @@ fail:
 }
 
 static int
+lower_ascii(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+static int
 ci_contains(const char *h, size_t hl, const char *n, size_t nl)
 {
-	size_t i;
+	size_t i, k;
+	int first;
 
 	if (nl == 0)
 		return 1;
-	for (i = 0; i + nl <= hl; i++)
-		if (strncasecmp(h + i, n, nl) == 0)
+	first = lower_ascii((unsigned char)n[0]);
+	for (i = 0; i + nl <= hl; i++) {
+		if (lower_ascii((unsigned char)h[i]) != first)
+			continue;
+		for (k = 1; k < nl; k++)
+			if (lower_ascii((unsigned char)h[i + k]) !=
+			    lower_ascii((unsigned char)n[k]))
+				break;
+		if (k == nl)
 			return 1;
+	}
 	return 0;
 }
 
@@ -350,6 +365,26 @@ match_one(const struct crm_cond *c, const struct crm_rec *r)
 		any = ordered(c->op == CRM_OP_NE ? CRM_OP_EQ : c->op, cmp);
 	}
 	return c->op == CRM_OP_NE ? !any : any;
+}
+
+void
+crm_filter_fields(const struct crm_filter *f, uint64_t *mask, int *customs)
+{
+	size_t i;
+
+	*mask = 1;	/* id */
+	*customs = 0;
+	for (i = 0; i < f->n; i++) {
+		int fld = f->conds[i].field;
+
+		if (fld < 0) {
+			*customs = 1;
+			continue;
+		}
+		*mask |= (uint64_t)1 << fld;
+		if (f->ent->fields[fld].type == CRM_T_MONEY && f->ent->currency >= 0)
+			*mask |= (uint64_t)1 << f->ent->currency;
+	}
 }
 
 int

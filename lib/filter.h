@@ -41,6 +41,11 @@ void crm_filter_free(struct crm_filter *f);
 int crm_filter_add(struct crm_filter *f, struct crm_txn *tx,
     const char *expr, int64_t now);
 
+/* The fields the conditions read (bits by field number; the currency
+ * with any money field), and whether any reads a custom field. */
+void crm_filter_fields(const struct crm_filter *f, uint64_t *mask,
+    int *customs);
+
 /* True when r meets every condition. */
 int crm_filter_match(const struct crm_filter *f, const struct crm_rec *r);
 

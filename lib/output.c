@@ -117,7 +117,7 @@ risky(const char *s, size_t len)
 static int
 csv_cell(struct crm_buf *b, const char *s, size_t len, int excel)
 {
-	size_t i;
+	const char *q;
 	int rc = 0, quote;
 
 	quote = len > 0 && (memchr(s, ',', len) || memchr(s, '"', len) ||
@@ -126,11 +126,18 @@ csv_cell(struct crm_buf *b, const char *s, size_t len, int excel)
 		rc = crm_buf_addc(b, '"');
 	if (rc == 0 && excel && risky(s, len))
 		rc = crm_buf_addc(b, '\'');
-	for (i = 0; i < len && rc == 0; i++) {
-		if (s[i] == '"')
-			rc = crm_buf_addc(b, '"');
+	/* Copy runs between quotes, doubling each quote. */
+	while (rc == 0 && len > 0) {
+		q = quote ? memchr(s, '"', len) : NULL;
+		if (q == NULL) {
+			rc = crm_buf_add(b, s, len);
+			break;
+		}
+		rc = crm_buf_add(b, s, (size_t)(q - s) + 1);
 		if (rc == 0)
-			rc = crm_buf_addc(b, s[i]);
+			rc = crm_buf_addc(b, '"');
+		len -= (size_t)(q - s) + 1;
+		s = q + 1;
 	}
 	if (rc == 0 && quote)
 		rc = crm_buf_addc(b, '"');

@@ -506,8 +506,7 @@ crm_rec_text(const struct crm_rec *r, int field, struct crm_buf *out)
 	const struct crm_val *v = &r->v[field];
 
 	if (field == CRM_FLD_ID)
-		return r->id ? crm_buf_printf(out, "%llu",
-		    (unsigned long long)r->id) : 0;
+		return r->id ? crm_int_format(out, (int64_t)r->id) : 0;
 	if (v->state == CRM_V_EMPTY)
 		return 0;
 	if (v->state == CRM_V_PENDING)
@@ -515,7 +514,7 @@ crm_rec_text(const struct crm_rec *r, int field, struct crm_buf *out)
 	switch (f->type) {
 	case CRM_T_INT:
 	case CRM_T_REF:
-		return crm_buf_printf(out, "%lld", (long long)v->i);
+		return crm_int_format(out, v->i);
 	case CRM_T_MONEY:
 		return crm_money_format(out, v->i, crm_rec_exponent(r));
 	case CRM_T_DATE:
@@ -530,6 +529,9 @@ crm_rec_text(const struct crm_rec *r, int field, struct crm_buf *out)
 }
 
 /* ---- codec ---------------------------------------------------------- */
+
+static int decode(struct crm_rec *r, uint64_t id, const void *data,
+    size_t len, int copy, uint64_t mask, int customs);
 
 static uint64_t
 zigzag(int64_t v)
@@ -617,6 +619,20 @@ int
 crm_rec_decode(struct crm_rec *r, uint64_t id, const void *data, size_t len,
     int copy)
 {
+	return decode(r, id, data, len, copy, UINT64_MAX, 1);
+}
+
+int
+crm_rec_decode_some(struct crm_rec *r, uint64_t id, const void *data,
+    size_t len, uint64_t mask, int customs)
+{
+	return decode(r, id, data, len, CRM_DECODE_BORROW, mask, customs);
+}
+
+static int
+decode(struct crm_rec *r, uint64_t id, const void *data, size_t len,
+    int copy, uint64_t mask, int customs)
+{
 	const unsigned char *p = data, *end = p + len;
 	uint64_t tag, n;
 	int rc = 0;
@@ -637,6 +653,8 @@ crm_rec_decode(struct crm_rec *r, uint64_t id, const void *data, size_t len,
 			if (get_str(&p, end, &name, &nl) != 0 ||
 			    get_str(&p, end, &s, &sl) != 0)
 				return CRM_ECORRUPT;
+			if (!customs)
+				continue;
 			if (r->ncust == r->capcust) {
 				size_t cap = r->capcust ? r->capcust * 2 : 8;
 				void *np = realloc(r->cust, cap * sizeof(*r->cust));
@@ -661,6 +679,21 @@ crm_rec_decode(struct crm_rec *r, uint64_t id, const void *data, size_t len,
 		}
 		if (tag > (uint64_t)r->ent->nfields)
 			return CRM_ECORRUPT;
+		if (tag <= 64 && !(mask & ((uint64_t)1 << (tag - 1)))) {
+			/* Not wanted: step over the payload. */
+			enum crm_type t = r->ent->fields[tag - 1].type;
+			const char *s;
+			uint32_t sl;
+
+			if (t == CRM_T_INT || t == CRM_T_MONEY || t == CRM_T_DATE ||
+			    t == CRM_T_TIME || t == CRM_T_BOOL || t == CRM_T_REF)
+				rc = crm_varint_get(&p, end, &n);
+			else
+				rc = get_str(&p, end, &s, &sl);
+			if (rc != 0)
+				return CRM_ECORRUPT;
+			continue;
+		}
 		{
 			int f = (int)tag - 1;
 			struct crm_val *v = &r->v[f];

@@ -110,6 +110,13 @@ enum { CRM_DECODE_BORROW = 0, CRM_DECODE_COPY = 1 };
 /* Decodes data into r (reset first); CRM_ECORRUPT on bad bytes. */
 int crm_rec_decode(struct crm_rec *r, uint64_t id, const void *data,
     size_t len, int copy);
+/*
+ * Decodes only the fields whose bit (1 << field number) is in mask, and
+ * custom fields when customs is set; the rest are left empty.  A scan
+ * tests its filter on this, then decodes the survivors whole.
+ */
+int crm_rec_decode_some(struct crm_rec *r, uint64_t id, const void *data,
+    size_t len, uint64_t mask, int customs);
 
 /* Arena allocation owned by r, freed by crm_rec_reset/crm_rec_free. */
 void *crm_rec_alloc(struct crm_rec *r, size_t n);

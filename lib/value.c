@@ -421,14 +421,33 @@ bad:
 	    (int)len, s);
 }
 
+/* Appends n as exactly w digits (zero-padded); w <= 19. */
+static void
+put_digits(char *out, uint64_t n, int w)
+{
+	while (w-- > 0) {
+		out[w] = (char)('0' + n % 10);
+		n /= 10;
+	}
+}
+
+/* Formatting by hand: printf was most of the time of a large listing. */
 int
 crm_date_format(struct crm_buf *b, int64_t days)
 {
 	int64_t y;
 	unsigned m, d;
+	char tmp[16];
 
 	crm_civil_from_days(days, &y, &m, &d);
-	return crm_buf_printf(b, "%04lld-%02u-%02u", (long long)y, m, d);
+	if (y < 0 || y > 9999)
+		return crm_buf_printf(b, "%04lld-%02u-%02u", (long long)y, m, d);
+	put_digits(tmp, (uint64_t)y, 4);
+	tmp[4] = '-';
+	put_digits(tmp + 5, m, 2);
+	tmp[7] = '-';
+	put_digits(tmp + 8, d, 2);
+	return crm_buf_add(b, tmp, 10);
 }
 
 int
@@ -521,13 +540,37 @@ bad:
 int
 crm_time_format(struct crm_buf *b, int64_t secs)
 {
-	int64_t days = floor_div(secs, 86400), rem = secs - days * 86400, y;
-	unsigned m, d;
+	int64_t days = floor_div(secs, 86400), rem = secs - days * 86400;
+	char tmp[12];
+	int rc;
 
-	crm_civil_from_days(days, &y, &m, &d);
-	return crm_buf_printf(b, "%04lld-%02u-%02uT%02d:%02d:%02dZ",
-	    (long long)y, m, d, (int)(rem / 3600), (int)(rem / 60 % 60),
-	    (int)(rem % 60));
+	rc = crm_date_format(b, days);
+	if (rc != 0)
+		return rc;
+	tmp[0] = 'T';
+	put_digits(tmp + 1, (uint64_t)(rem / 3600), 2);
+	tmp[3] = ':';
+	put_digits(tmp + 4, (uint64_t)(rem / 60 % 60), 2);
+	tmp[6] = ':';
+	put_digits(tmp + 7, (uint64_t)(rem % 60), 2);
+	tmp[9] = 'Z';
+	return crm_buf_add(b, tmp, 10);
+}
+
+int
+crm_int_format(struct crm_buf *b, int64_t v)
+{
+	char tmp[24];
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	int n = 24;
+
+	do {
+		tmp[--n] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		tmp[--n] = '-';
+	return crm_buf_add(b, tmp + n, (size_t)(24 - n));
 }
 
 int

@@ -56,6 +56,9 @@ int crm_date_format(struct crm_buf *b, int64_t days);
 int crm_time_parse(const char *s, size_t len, int64_t now, int64_t *secs);
 int crm_time_format(struct crm_buf *b, int64_t secs);
 
+/* A decimal integer, without printf. */
+int crm_int_format(struct crm_buf *b, int64_t v);
+
 /*
  * Durations for SLA and --days options: 30m, 4h, 1d, 2w or a bare
  * number of seconds.
