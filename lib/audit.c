@@ -5,6 +5,7 @@
  * binary search instead of another index.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -412,10 +413,24 @@ int
 crm_undo(struct crm_txn *tx, uint64_t change, int force, size_t *n)
 {
 	struct entry_list l = { NULL, 0, 0 };
+	char key[40];
+	MDB_val mk, mv;
 	size_t i;
 	int rc;
 
 	*n = 0;
+	/* meta "undone/CHANGE" names the change that undid it. */
+	snprintf(key, sizeof(key), "undone/%020llu", (unsigned long long)change);
+	mk.mv_data = key;
+	mk.mv_size = strlen(key);
+	rc = mdb_get(tx->t, crm_db_meta(tx->db), &mk, &mv);
+	if (rc == 0 && mv.mv_size == 8)
+		return crm_seterr(CRM_EDATA,
+		    "change %llu was already undone by change %llu",
+		    (unsigned long long)change,
+		    (unsigned long long)crm_be64_get(mv.mv_data));
+	if (rc != MDB_NOTFOUND)
+		return rc == 0 ? CRM_ECORRUPT : rc;
 	rc = crm_audit_each(tx, NULL, 0, change, collect, &l);
 	if (rc == 0 && l.n == 0)
 		rc = crm_seterr(CRM_ENOTFOUND, "change %llu: not found",
@@ -446,6 +461,17 @@ crm_undo(struct crm_txn *tx, uint64_t change, int force, size_t *n)
 		}
 		if (rc == 0)
 			(*n)++;
+	}
+	if (rc == 0) {
+		uint64_t self;
+		unsigned char vb[8];
+
+		rc = crm_audit_change(tx, &self);
+		crm_be64_put(vb, self);
+		mv.mv_data = vb;
+		mv.mv_size = 8;
+		if (rc == 0)
+			rc = mdb_put(tx->t, crm_db_meta(tx->db), &mk, &mv, 0);
 	}
 	free(l.seq);
 	return rc;

@@ -19,7 +19,7 @@ static const char *progname = "crm";
 
 const struct crm_option crm_opts_db[] = {
 	{ "db", 0, CRM_ARG_REQ, "DIR",
-	  "database directory (default $CRM_DB, else ~/.local/share/crm)",
+	  "database directory (default $CRM_DB, else ${XDG_DATA_HOME:-~/.local/share}/crm)",
 	  0, NULL, "dir" },
 	CRM_OPT_END
 };
@@ -28,13 +28,17 @@ const struct crm_option crm_opts_output[] = {
 	{ "format", 'f', CRM_ARG_REQ, "FMT",
 	  "output format (default: table on a terminal, else csv)", 0,
 	  crm_fmt_names, NULL },
-	{ "fields", 0, CRM_ARG_REQ, "A,B,...", "columns to print, in order",
-	  0, NULL, "field" },
 	{ "excel", 0, CRM_ARG_NONE, NULL,
 	  "neutralise formulas for spreadsheets (prefix = + - @ with ')",
 	  0, NULL, NULL },
 	{ "no-header", 0, CRM_ARG_NONE, NULL, "omit the CSV/TSV header row",
 	  0, NULL, NULL },
+	CRM_OPT_END
+};
+
+const struct crm_option crm_opts_fields[] = {
+	{ "fields", 0, CRM_ARG_REQ, "A,B,...", "columns to print, in order",
+	  0, NULL, "field" },
 	CRM_OPT_END
 };
 
@@ -390,7 +394,7 @@ parse_cmd(struct crm_ctx *ctx, int argc, char **argv, int dashwords)
 	}
 	if (npos < ctx->cmd->minargs ||
 	    (ctx->cmd->maxargs >= 0 && npos > ctx->cmd->maxargs)) {
-		rc = usage_err(ctx->tool, ctx->cmd, "%s %s: %s",
+		rc = usage_err(ctx->tool, ctx->cmd, "%s: %s: %s",
 		    ctx->cmd->name, npos < ctx->cmd->minargs ?
 		    "missing arguments" : "too many arguments",
 		    ctx->cmd->args[0] ? ctx->cmd->args : "takes no arguments");
@@ -505,6 +509,8 @@ crm_main(const struct crm_tool *tool, int argc, char **argv)
 			dbopt = argv[++i];
 		else if (strncmp(a, "--db=", 5) == 0)
 			dbopt = a + 5;
+		else if (strcmp(a, "--db") == 0)
+			return usage_err(tool, NULL, "option '--db' needs a value");
 		else
 			return usage_err(tool, NULL, "unknown option '%s'", a);
 	}
@@ -524,10 +530,25 @@ crm_main(const struct crm_tool *tool, int argc, char **argv)
 		if (sp == NULL && strcmp(ctx.cmd->name, argv[i]) == 0)
 			break;
 	}
-	if (ctx.cmd->name == NULL)
-		return usage_err(tool, NULL, "'%s%s%s' is not a command", argv[i],
-		    i + 1 < argc && argv[i + 1][0] != '-' ? " " : "",
-		    i + 1 < argc && argv[i + 1][0] != '-' ? argv[i + 1] : "");
+	if (ctx.cmd->name == NULL) {
+		struct crm_buf words = CRM_BUF_INIT;
+		const struct crm_cmd *c;
+		size_t wl = strlen(argv[i]);
+		int st;
+
+		/* "contact" alone: name the commands it starts. */
+		for (c = tool->cmds; c->name != NULL; c++)
+			if (strncmp(c->name, argv[i], wl) == 0 && c->name[wl] == ' ')
+				crm_buf_printf(&words, "%s%s", words.len ? ", " : "",
+				    c->name);
+		if (words.len > 0)
+			st = usage_err(tool, NULL, "'%s' needs a command: %s",
+			    argv[i], words.p);
+		else
+			st = usage_err(tool, NULL, "'%s' is not a command", argv[i]);
+		crm_buf_free(&words);
+		return st;
+	}
 	rc = parse_cmd(&ctx, argc - i, argv + i,
 	    strcmp(ctx.cmd->name, "tag") == 0);
 	if (rc == -1) {
@@ -553,8 +574,10 @@ crm_main(const struct crm_tool *tool, int argc, char **argv)
 	    acting_user() : NULL;
 	rc = crm_now(&ctx.now);
 	if (rc != 0) {
-		rc = CRM_EUSAGE;
-		crm_seterr(rc, "%s", crm_errdetail(CRM_EDATA));
+		char msg[300];
+
+		snprintf(msg, sizeof(msg), "%s", crm_errdetail(rc));
+		rc = crm_seterr(CRM_EUSAGE, "%s", msg);
 	}
 	if (rc == 0 && ctx.cmd->db != CRM_DB_NONE) {
 		rc = crm_db_dir(dbopt, &dir);
@@ -565,15 +588,14 @@ crm_main(const struct crm_tool *tool, int argc, char **argv)
 	}
 	if (rc == 0)
 		rc = ctx.cmd->run(&ctx);
+	if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout)))
+		rc = crm_seterr(CRM_EIO, "write error on standard output: %s",
+		    strerror(errno ? errno : EIO));
 	if (rc != 0)
 		crm_warn("%s", crm_errdetail(rc));
 	free_ctx(&ctx);
 	crm_buf_free(&dir);
 	status = crm_exitcode(rc);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		crm_warn("write error on standard output: %s", strerror(errno));
-		return status ? status : 74;
-	}
 	return status;
 flush:
 	if (fflush(stdout) != 0 || ferror(stdout)) {

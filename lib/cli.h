@@ -74,7 +74,8 @@ struct crm_ctx {
 
 /* Shared option groups. */
 extern const struct crm_option crm_opts_db[];
-extern const struct crm_option crm_opts_output[];
+extern const struct crm_option crm_opts_output[];	/* -f, --excel, --no-header */
+extern const struct crm_option crm_opts_fields[];	/* --fields */
 extern const struct crm_option crm_opts_select[];
 extern const struct crm_option crm_opts_input[];
 

@@ -647,7 +647,7 @@ crm_cli_show(struct crm_ctx *ctx, const struct crm_entity *e,
 		if (rc == 0 && obj == NULL)
 			rc = ENOMEM;
 		if (rc == 0)
-			text = cJSON_Print(obj);
+			text = cJSON_PrintUnformatted(obj);
 		if (rc == 0 && text == NULL)
 			rc = ENOMEM;
 		if (rc == 0)
@@ -858,10 +858,11 @@ crm_cli_add(struct crm_ctx *ctx, const struct crm_entity *e, char **args,
 		    e->fields[e->title].name);
 	rc = crm_write(ctx->db, add_fn, &j);
 	if (j.msgs.n > 0) {
+		size_t nerr = j.msgs.n;
+
 		print_msgs(&j.msgs);
-		crm_warn("%zu error%s in %zu rows; nothing was added",
-		    j.msgs.n, j.msgs.n == 1 ? "" : "s", j.rows);
-		rc = crm_seterr(CRM_EDATA, "no %s added", e->plural);
+		rc = crm_seterr(CRM_EDATA, "nothing added: %zu error%s", nerr,
+		    nerr == 1 ? "" : "s");
 		crm_buf_free(&j.msgs.text);
 		goto done;
 	}
@@ -1021,12 +1022,14 @@ crm_cli_set(struct crm_ctx *ctx, const struct crm_entity *e)
 		    ctx->argv[0]);
 	rc = crm_write(ctx->db, set_fn, &j);
 	if (j.msgs.n > 0) {
+		size_t nerr = j.msgs.n;
+
 		print_msgs(&j.msgs);
-		crm_warn("%zu error%s in %zu rows; nothing was changed",
-		    j.msgs.n, j.msgs.n == 1 ? "" : "s", j.rows);
-		rc = crm_seterr(CRM_EDATA, "no %s changed", e->plural);
+		rc = crm_seterr(CRM_EDATA, "nothing changed: %zu error%s", nerr,
+		    nerr == 1 ? "" : "s");
 	} else if (rc == 0 && j.fp != NULL)
-		crm_warn("changed %zu of %zu %s", j.changed, j.rows, e->plural);
+		crm_warn("changed %zu of %zu %s", j.changed, j.rows,
+		    j.rows == 1 ? e->name : e->plural);
 	if (j.fp != NULL && j.fp != stdin)
 		fclose(j.fp);
 	crm_buf_free(&j.msgs.text);
@@ -1403,8 +1406,8 @@ crm_cli_undo(struct crm_ctx *ctx)
 	u.force = crm_opt(ctx, "force") != NULL;
 	rc = crm_write(ctx->db, undo_fn, &u);
 	if (rc == 0)
-		crm_warn("undid change %llu (%zu entries) as change %llu",
-		    (unsigned long long)u.change, u.n,
+		crm_warn("undid change %llu (%zu entr%s) as change %llu",
+		    (unsigned long long)u.change, u.n, u.n == 1 ? "y" : "ies",
 		    (unsigned long long)u.newchange);
 	return rc;
 }

@@ -966,6 +966,16 @@ detect(struct crm_reader *r)
 	}
 	if (any && digits)
 		return CRM_IN_IDS;
+	/* A reference such as ext:E0001 or email:ann@example.com. */
+	if (any && !tab && !comma) {
+		size_t k = i;
+
+		while (k < eol && ((b[k] >= 'a' && b[k] <= 'z') || b[k] == '_'))
+			k++;
+		if (k > i && k < eol && b[k] == ':' && k + 1 < eol &&
+		    memchr(b + k, ' ', eol - k) == NULL)
+			return CRM_IN_IDS;
+	}
 	if (tab && !comma)
 		return CRM_IN_TSV;
 	return CRM_IN_CSV;
@@ -1039,9 +1049,6 @@ crm_reader_next(struct crm_reader *r, const struct crm_row **row)
 		rc = ids_next(r, row);
 		break;
 	}
-	if (rc == CRM_ENOTFOUND && (r->fmt == CRM_IN_CSV || r->fmt == CRM_IN_TSV) &&
-	    !r->have_hdr)
-		return fail(r, 1, CRM_EDATA, "empty input: no header row");
 	if (rc != 0 && rc != CRM_ENOTFOUND && r->err == 0) {
 		r->err = rc;
 		r->errline = r->line;

@@ -3,7 +3,10 @@
  * with a header row, TSV, a JSON array of objects, NDJSON, or bare ids
  * one per line (what `-f ids` prints).  The format is detected from the
  * first bytes unless given: '[' JSON, '{' NDJSON, a first line of
- * digits ids, a tab-separated first line without commas TSV, else CSV.
+ * digits or a reference (ext:E1, email:a@b.c) ids, a tab-separated first line without commas TSV, else CSV.
+ *
+ * Empty input is no rows, not an error, so `list -f ids | tool tag -`
+ * does nothing when nothing matched.
  *
  * Each row is a list of (key, value) text pairs with the line it
  * started on.  Values are UTF-8 checked; CSV rows must have as many

@@ -386,6 +386,13 @@ print_table(struct crm_out *o)
 			int right = r > 0 && (o->kinds[c] == CRM_K_NUM ||
 			    o->kinds[c] == CRM_K_MONEY);
 			int last = c + 1 == o->ncols;
+			size_t k;
+
+			/* No padding after the last non-empty cell of a row. */
+			for (k = c + 1, last = 1; k < o->ncols && last; k++)
+				if ((r == 0 ? o->names[k] :
+				    o->cells[(r - 1) * o->ncols + k])[0] != '\0')
+					last = 0;
 
 			pad = w[c] - cw;
 			if (c > 0)
@@ -439,7 +446,10 @@ crm_out_end(struct crm_out *o)
 		break;
 	}
 	if (rc == 0 && fflush(o->fp) != 0)
-		rc = errno ? errno : EIO;
+		rc = EIO;
+	if (rc == EIO)
+		rc = crm_seterr(CRM_EIO, "write error on standard output: %s",
+		    strerror(errno ? errno : EIO));
 	return rc;
 }
 

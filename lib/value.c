@@ -331,20 +331,30 @@ add_months(int64_t days, int64_t months)
 }
 
 /*
- * A relative offset "+7d" / "-2w" / "1m": the number and its unit.
+ * A relative offset "+7d" / "-2w" / "-1m" / "+30min": the number and its
+ * unit, one of s min h d w m y (m is a month everywhere, as in dates).
  * Returns -1 when s is not of that form.
  */
 static int
 relative(const char *s, size_t len, int64_t *n, char *unit)
 {
+	size_t k = len;
 	int64_t v;
 
 	if (len < 2 || (s[0] != '+' && s[0] != '-'))
 		return -1;
-	*unit = s[len - 1];
-	if (crm_parse_i64(s, len - 1, -1000000, 1000000, &v) != 0)
+	while (k > 1 && s[k - 1] >= 'a' && s[k - 1] <= 'z')
+		k--;
+	if (len - k == 3 && memcmp(s + k, "min", 3) == 0)
+		*unit = 'M';	/* minutes */
+	else if (len - k == 1 && strchr("shdwmy", s[k]) != NULL)
+		*unit = s[k];
+	else
 		return -1;
-	crm_clearerr();
+	if (crm_parse_i64(s, k, -1000000, 1000000, &v) != 0) {
+		crm_clearerr();
+		return -1;
+	}
 	*n = v;
 	return 0;
 }
@@ -470,12 +480,17 @@ crm_time_parse(const char *s, size_t len, int64_t now, int64_t *secs)
 		return 0;
 	}
 	if (relative(s, len, &n, &unit) == 0) {
+		int64_t today = floor_div(now, 86400);
+
 		switch (unit) {
 		case 's': t = n; break;
-		case 'm': t = n * 60; break;
+		case 'M': t = n * 60; break;
 		case 'h': t = n * 3600; break;
 		case 'd': t = n * 86400; break;
 		case 'w': t = n * 7 * 86400; break;
+		/* Calendar months and years keep the time of day. */
+		case 'm': t = (add_months(today, n) - today) * 86400; break;
+		case 'y': t = (add_months(today, 12 * n) - today) * 86400; break;
 		default: goto bad;
 		}
 		*secs = now + t;
@@ -533,7 +548,7 @@ crm_time_parse(const char *s, size_t len, int64_t now, int64_t *secs)
 	return 0;
 bad:
 	return crm_seterr(CRM_EDATA,
-	    "\"%.*s\": not a timestamp (YYYY-MM-DDTHH:MM:SSZ, now, -2h)",
+	    "\"%.*s\": not a timestamp (YYYY-MM-DDTHH:MM:SSZ, now, -2h, -30d, -1m)",
 	    (int)len, s);
 }
 

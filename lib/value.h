@@ -50,8 +50,9 @@ int crm_date_format(struct crm_buf *b, int64_t days);
 /*
  * Timestamps are seconds since the epoch, UTC.  Accepted:
  * YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM), the same with a space for T,
- * a bare date (midnight UTC), now, and relative offsets such as -2h,
- * +30m (minutes), -7d, -2w.  Printed as YYYY-MM-DDTHH:MM:SSZ.
+ * a bare date (midnight UTC), now, today, and offsets from now: -90s,
+ * +30min, -2h, -7d, -2w, -1m (a calendar month, as in dates), +1y.
+ * Printed as YYYY-MM-DDTHH:MM:SSZ.
  */
 int crm_time_parse(const char *s, size_t len, int64_t now, int64_t *secs);
 int crm_time_format(struct crm_buf *b, int64_t secs);
