@@ -42,7 +42,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNITS := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 LIBA := $(O)/lib/libcrm.a
 
-.PHONY: all check unit clean install uninstall demo bench completions
+.PHONY: all check unit clean install uninstall demo bench completions lint
 all: $(TOOLS) bin
 
 # bin/ always points at the tree last built, so tests and users run ./bin/crm-*.
@@ -101,7 +101,10 @@ bench: all
 
 # Completions are generated from the binaries' option tables, and committed.
 completions: all
-	sh completions/gen completions $(TOOLS)
+	completions/gen completions $(TOOLS)
+
+lint:
+	mandoc -Tlint -Wwarning man/*.1 man/*.7
 
 clean:
 	rm -rf build bin bench/out demo/out demo-db
