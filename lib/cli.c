@@ -300,11 +300,13 @@ usage_err(const struct crm_tool *tool, const struct crm_cmd *cmd,
 	return 64;
 }
 
-/* A "-word" argument that is data (tag removal), not an option. */
+/* A "-word" argument that is data (tag removal), not an option: any
+ * but -h, so `tag 1 -x` removes the tag x. */
 static int
 is_dashword(const char *a)
 {
-	return a[0] == '-' && a[1] != '-' && a[1] != '\0' && a[2] != '\0';
+	return a[0] == '-' && a[1] != '-' && a[1] != '\0' &&
+	    !(a[1] == 'h' && a[2] == '\0');
 }
 
 static int
@@ -365,6 +367,32 @@ parse_cmd(struct crm_ctx *ctx, int argc, char **argv, int dashwords)
 			cmd_help(ctx->tool, ctx->cmd, stdout);
 			rc = -1;
 			goto done;
+		}
+		if (strcmp(ctx->opts[k]->name, "version") == 0) {
+			printf("%s %s\n", ctx->tool->name, CRM_VERSION);
+			rc = -1;
+			goto done;
+		}
+		/* A value from a fixed list is checked here, once for all. */
+		if (ctx->opts[k]->choices != NULL &&
+		    !(ctx->opts[k]->flags & CRM_OPT_MULTI)) {
+			const char *const *cv;
+
+			for (cv = ctx->opts[k]->choices; *cv != NULL; cv++)
+				if (strcmp(*cv, optarg) == 0)
+					break;
+			if (*cv == NULL) {
+				struct crm_buf list = CRM_BUF_INIT;
+
+				for (cv = ctx->opts[k]->choices; *cv != NULL; cv++)
+					crm_buf_printf(&list, "%s%s",
+					    cv == ctx->opts[k]->choices ? "" : ", ", *cv);
+				rc = usage_err(ctx->tool, ctx->cmd,
+				    "--%s \"%s\": not one of %s",
+				    ctx->opts[k]->name, optarg, list.p);
+				crm_buf_free(&list);
+				goto done;
+			}
 		}
 		if (ctx->nvals[k] > 0 && !(ctx->opts[k]->flags & CRM_OPT_MULTI)) {
 			/* Last one wins, like most tools. */
@@ -541,6 +569,19 @@ crm_main(const struct crm_tool *tool, int argc, char **argv)
 			if (strncmp(c->name, argv[i], wl) == 0 && c->name[wl] == ' ')
 				crm_buf_printf(&words, "%s%s", words.len ? ", " : "",
 				    c->name);
+		if (words.len > 0 && i + 1 < argc && (strcmp(argv[i + 1],
+		    "--help") == 0 || strcmp(argv[i + 1], "-h") == 0)) {
+			printf("usage: %s %s COMMAND [OPTIONS] [ARGS]\n\n"
+			    "Commands:\n", tool->name, argv[i]);
+			for (c = tool->cmds; c->name != NULL; c++)
+				if (strncmp(c->name, argv[i], wl) == 0 &&
+				    c->name[wl] == ' ')
+					printf("  %-16s %s\n", c->name, c->summary);
+			printf("\nRun '%s %s COMMAND --help' for its options.\n",
+			    tool->name, argv[i]);
+			crm_buf_free(&words);
+			goto flush;
+		}
 		if (words.len > 0)
 			st = usage_err(tool, NULL, "'%s' needs a command: %s",
 			    argv[i], words.p);
@@ -560,12 +601,6 @@ crm_main(const struct crm_tool *tool, int argc, char **argv)
 		free_ctx(&ctx);
 		return rc == 64 ? 64 : crm_exitcode(rc);
 	}
-	for (size_t k = 0; k < ctx.nopts; k++)
-		if (strcmp(ctx.opts[k]->name, "version") == 0 && ctx.nvals[k]) {
-			printf("%s %s\n", tool->name, CRM_VERSION);
-			free_ctx(&ctx);
-			goto flush;
-		}
 	v = crm_opt(&ctx, "db");
 	if (v != NULL)
 		dbopt = v;

@@ -170,6 +170,8 @@ cmp_items(const void *x, const void *y, void *arg)
 	if (!p->empty) {
 		if (sc->numeric)
 			c = p->num < q->num ? -1 : p->num > q->num;
+		else if (sc->sort->field[0] < 0)
+			c = crm_value_cmp(p->s, p->slen, q->s, q->slen);
 		else {
 			size_t n = p->slen < q->slen ? p->slen : q->slen;
 
@@ -357,7 +359,7 @@ crm_cli_list(struct crm_ctx *ctx, const struct crm_entity *e,
 
 		if (sc.a == NULL || sc.b == NULL)
 			rc = ENOMEM;
-		else
+		else if (nitems > 1)
 			qsort_r(items, nitems, sizeof(*items), cmp_items, &sc);
 		crm_rec_free(sc.a);
 		crm_rec_free(sc.b);
@@ -439,7 +441,7 @@ free_collected(struct collected *c)
 
 /* Every field with a value, then custom fields: the columns of a show. */
 static int
-full_columns(const struct crm_rec *r, int brief, struct crm_colspec **cols,
+full_columns(struct crm_rec *r, int brief, struct crm_colspec **cols,
     size_t *n)
 {
 	size_t i, k = 0;
@@ -454,8 +456,12 @@ full_columns(const struct crm_rec *r, int brief, struct crm_colspec **cols,
 			k++;
 		}
 	for (i = 0; i < r->ncust && !brief; i++) {
+		/* Names may be borrowed from the map, without a NUL. */
 		(*cols)[k].field = -1;
-		(*cols)[k].custom = r->cust[i].name;
+		(*cols)[k].custom = crm_rec_strdup(r, r->cust[i].name,
+		    r->cust[i].nlen);
+		if ((*cols)[k].custom == NULL)
+			return ENOMEM;
 		k++;
 	}
 	*n = k;
@@ -605,7 +611,7 @@ crm_cli_show(struct crm_ctx *ctx, const struct crm_entity *e,
 			    sections[i].desc ? "-" : "", sections[i].sort);
 			rc = crm_sort_parse(&s, of, spec);
 			section_sort = &s;
-			if (rc == 0)
+			if (rc == 0 && sec[i].n > 1)
 				qsort(sec[i].recs, sec[i].n, sizeof(*sec[i].recs),
 				    cmp_recs);
 		}
@@ -1285,6 +1291,7 @@ struct histarg {
 	struct crm_out *out;
 	const struct crm_entity *e;
 	struct crm_buf b;
+	size_t n;
 };
 
 static int
@@ -1297,6 +1304,7 @@ hist_row(const struct crm_audit *a, void *arg)
 	size_t at_end;
 	int rc;
 
+	h->n++;
 	crm_buf_reset(&h->b);
 	rc = crm_time_format(&h->b, a->at);
 	if (rc != 0)
@@ -1362,6 +1370,9 @@ crm_cli_history(struct crm_ctx *ctx, const struct crm_entity *e)
 		rc = crm_out_columns(h.out, names, kinds, 9);
 	if (rc == 0)
 		rc = crm_audit_each(&tx, e, id, 0, hist_row, &h);
+	if (rc == 0 && h.n == 0)
+		rc = crm_seterr(CRM_ENOTFOUND, "%s %s: not found", e->name,
+		    ctx->argv[0]);
 	if (rc == 0)
 		rc = crm_out_end(h.out);
 done:

@@ -188,7 +188,8 @@ crm_dupes(struct crm_txn *tx, unsigned by,
 	for (i = 0; i < d.nids; i++)
 		d.parent[i] = i;
 	for (w = 0; w < 3; w++) {
-		qsort(d.k[w], d.n[w], sizeof(*d.k[w]), cmp_keyed);
+		if (d.n[w] > 1)
+			qsort(d.k[w], d.n[w], sizeof(*d.k[w]), cmp_keyed);
 		for (i = 0; i < d.n[w]; i = j) {
 			for (j = i + 1; j < d.n[w] &&
 			    strcmp(d.k[w][j].key, d.k[w][i].key) == 0; j++) {
@@ -218,7 +219,8 @@ crm_dupes(struct crm_txn *tx, unsigned by,
 		}
 	/* The union keeps the smallest position as root, so groups come in
 	 * order of their first id. */
-	qsort(m, nm, sizeof(*m), cmp_member);
+	if (nm > 1)
+		qsort(m, nm, sizeof(*m), cmp_member);
 	group = 0;
 	for (i = 0; i < nm && rc == 0; i++) {
 		if (i == 0 || m[i].root != m[i - 1].root)
@@ -641,7 +643,7 @@ crm_agenda(struct crm_txn *tx, const char *owner, int64_t days,
 	}
 	if (rc == CRM_ENOTFOUND)
 		rc = 0;
-	if (items != NULL)
+	if (n > 1)
 		qsort(items, n, sizeof(*items), cmp_agitem);
 	for (i = 0; i < n && rc == 0; i++) {
 		const struct crm_rec *cust = NULL;

@@ -68,8 +68,12 @@ crm_db_dir(const char *opt, struct crm_buf *out)
 static int
 make_dir(const char *dir)
 {
+	struct stat st;
 	char *p, *copy;
 	int rc = 0;
+
+	if (stat(dir, &st) == 0)
+		return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
 
 	copy = strdup(dir);
 	if (copy == NULL)
@@ -239,6 +243,15 @@ crm_db_open(const char *dir, int mode, const char *tool, const char *user,
 	if (rc != 0)
 		goto done;
 	missing = stat(path.p, &st) != 0;
+	if (missing && (errno == EACCES || errno == EPERM)) {
+		rc = crm_seterr(CRM_EPERM, "%s: permission denied", dir);
+		goto done;
+	}
+	if (missing && errno == ENOTDIR) {
+		rc = crm_seterr(db->rdonly ? CRM_ENOINPUT : CRM_ECANTCREAT,
+		    "%s: not a directory", dir);
+		goto done;
+	}
 	if (missing && db->rdonly) {
 		rc = crm_seterr(CRM_ENOINPUT,
 		    "no database at %s (it is created by the first change)",
@@ -318,9 +331,10 @@ crm_db_open(const char *dir, int mode, const char *tool, const char *user,
 	if (rc != MDB_NOTFOUND && !(rc == CRM_ECORRUPT && !db->rdonly))
 		goto done;
 	if (db->rdonly) {
-		rc = crm_seterr(CRM_ECORRUPT,
-		    "%s: database is missing tables; open it once for writing "
-		    "with a newer crm", dir);
+		/* Most likely created this instant by a writer that has not
+		 * committed its tables yet: nothing to read so far. */
+		rc = crm_seterr(CRM_ENOINPUT,
+		    "no database at %s yet (it is being created)", dir);
 		goto done;
 	}
 	/* New database, or one from an older crm: create what is missing. */

@@ -360,6 +360,8 @@ match_one(const struct crm_cond *c, const struct crm_rec *r)
 		else if (fd != NULL && fd->type == CRM_T_EMAIL)
 			cmp = len == o->len ? strncasecmp(s, o->s, len) :
 			    cmp_text(s, len, o->s, o->len);
+		else if (fd == NULL)
+			cmp = crm_value_cmp(s, len, o->s, o->len);
 		else
 			cmp = cmp_text(s, len, o->s, o->len);
 		any = ordered(c->op == CRM_OP_NE ? CRM_OP_EQ : c->op, cmp);
@@ -494,7 +496,7 @@ crm_sort_cmp(const struct crm_sort *s, const struct crm_rec *a,
 				bl = y->len;
 			}
 			if (!ae && !be)
-				c = cmp_text(as, al, bs, bl);
+				c = crm_value_cmp(as, al, bs, bl);
 		} else {
 			const struct crm_val *x = &a->v[f], *y = &b->v[f];
 

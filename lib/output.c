@@ -120,8 +120,11 @@ csv_cell(struct crm_buf *b, const char *s, size_t len, int excel)
 	const char *q;
 	int rc = 0, quote;
 
+	/* Edge blanks are quoted too: readers (libcsv among them) trim
+	 * unquoted ones, and the value must come back as it was. */
 	quote = len > 0 && (memchr(s, ',', len) || memchr(s, '"', len) ||
-	    memchr(s, '\n', len) || memchr(s, '\r', len));
+	    memchr(s, '\n', len) || memchr(s, '\r', len) || s[0] == ' ' ||
+	    s[0] == '\t' || s[len - 1] == ' ' || s[len - 1] == '\t');
 	if (quote)
 		rc = crm_buf_addc(b, '"');
 	if (rc == 0 && excel && risky(s, len))
@@ -169,7 +172,8 @@ flush_line(struct crm_out *o)
 {
 	if (o->line.len > 0 &&
 	    fwrite(o->line.p, 1, o->line.len, o->fp) != o->line.len)
-		return EIO;
+		return crm_seterr(CRM_EIO, "write error on standard output: %s",
+		    strerror(errno ? errno : EIO));
 	crm_buf_reset(&o->line);
 	return 0;
 }

@@ -321,12 +321,19 @@ crm_rec_setf(struct crm_rec *r, int field, const char *text, size_t len,
 	struct crm_buf scratch = CRM_BUF_INIT;
 	char cur[4];
 	int rc = 0, b;
-	size_t bad;
+	size_t bad, tlen = len;
+	const char *t = text;
 
-	crm_trim(&text, &len);
-	if (len == 0) {
+	/* Blanks around typed values are noise; free text keeps them (a
+	 * quoted "  x  " in CSV means what it says), unless it is all blank. */
+	crm_trim(&t, &tlen);
+	if (tlen == 0) {
 		memset(v, 0, sizeof(*v));
 		return 0;
+	}
+	if (f->type != CRM_T_TEXT || (f->flags & (CRM_F_UNIQUE | CRM_F_INDEX))) {
+		text = t;
+		len = tlen;
 	}
 	if (crm_utf8_check(text, len, &bad) != 0)
 		return crm_seterr(CRM_EDATA,

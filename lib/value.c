@@ -633,6 +633,37 @@ crm_now(int64_t *secs)
 	return 0;
 }
 
+/* A plain decimal, at six places; fails quietly. */
+static int
+decimal6(const char *s, size_t len, int64_t *v)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] == ',')
+			return -1;	/* "1,5" is text here, not 15 */
+	if (crm_money_parse(s, len, 6, v) != 0) {
+		crm_clearerr();
+		return -1;
+	}
+	return 0;
+}
+
+int
+crm_value_cmp(const char *a, size_t al, const char *b, size_t bl)
+{
+	int64_t x, y;
+	int c;
+
+	if (al > 0 && bl > 0 && decimal6(a, al, &x) == 0 &&
+	    decimal6(b, bl, &y) == 0)
+		return x < y ? -1 : x > y;
+	c = memcmp(a, b, al < bl ? al : bl);
+	if (c != 0)
+		return c;
+	return al < bl ? -1 : al > bl;
+}
+
 int
 crm_bool_parse(const char *s, size_t len, int *out)
 {

@@ -76,6 +76,12 @@ void crm_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
  */
 int crm_now(int64_t *secs);
 
+/*
+ * Orders two custom-field values: as numbers when both are decimal
+ * numbers (so 10 > 9), else byte by byte.  Returns <0, 0 or >0.
+ */
+int crm_value_cmp(const char *a, size_t al, const char *b, size_t bl);
+
 /* Booleans: 1/0, true/false, yes/no, y/n (any case). */
 int crm_bool_parse(const char *s, size_t len, int *out);
 
