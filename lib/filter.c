@@ -274,6 +274,22 @@ cmp_text(const char *a, size_t al, const char *b, size_t bl)
 	return al < bl ? -1 : al > bl;
 }
 
+/* Two phone numbers as written, compared in their normal forms. */
+static int
+phone_same(const char *a, size_t al, const char *b, size_t bl)
+{
+	struct crm_buf x = CRM_BUF_INIT, y = CRM_BUF_INIT;
+	int same = 0;
+
+	if (crm_phone_norm(&x, a, al) == 0 && crm_phone_norm(&y, b, bl) == 0)
+		same = crm_phone_same(x.p, y.p);
+	else
+		crm_clearerr();
+	crm_buf_free(&x);
+	crm_buf_free(&y);
+	return same;
+}
+
 static int
 ordered(enum crm_op op, int c)
 {
@@ -349,17 +365,27 @@ match_one(const struct crm_cond *c, const struct crm_rec *r)
 			int64_t m = o->money[exp < 4 ? exp : 3];
 
 			if (m == INT64_MIN) {
-				cmp = 0;	/* between units */
+				/* Between the currency's units (1500.5 yen): compare
+				 * at three places, in 128 bits so nothing overflows. */
+				__int128 x = num, y = o->money[3];
+				int k;
+
 				if (c->op == CRM_OP_EQ || c->op == CRM_OP_NE)
 					continue;
-				cmp = num < o->money[3] ? -1 : 1;
+				for (k = exp; k < 3; k++)
+					x *= 10;
+				cmp = x < y ? -1 : x > y;
 			} else
 				cmp = num < m ? -1 : num > m;
 		} else if (fd != NULL && is_numeric(fd->type))
 			cmp = num < o->i ? -1 : num > o->i;
-		else if (fd != NULL && fd->type == CRM_T_EMAIL)
+		else if (fd != NULL && (fd->type == CRM_T_EMAIL ||
+		    fd->type == CRM_T_ENUM))
 			cmp = len == o->len ? strncasecmp(s, o->s, len) :
 			    cmp_text(s, len, o->s, o->len);
+		else if (fd != NULL && fd->type == CRM_T_PHONE &&
+		    (c->op == CRM_OP_EQ || c->op == CRM_OP_NE))
+			cmp = !phone_same(s, len, o->s, o->len);
 		else if (fd == NULL)
 			cmp = crm_value_cmp(s, len, o->s, o->len);
 		else

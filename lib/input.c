@@ -157,6 +157,11 @@ get_line(struct crm_reader *r, int *rc)
 		if (r->line_buf.len > 0 &&
 		    r->line_buf.p[r->line_buf.len - 1] == '\r')
 			r->line_buf.p[--r->line_buf.len] = '\0';
+		if (r->line_buf.len > CRM_MAX_FIELD_BYTES) {
+			*rc = fail(r, r->line + 1, CRM_EDATA,
+			    "line longer than %u bytes", CRM_MAX_FIELD_BYTES);
+			return 0;
+		}
 		return 1;
 	}
 }
@@ -437,10 +442,10 @@ csv_next(struct crm_reader *r, const struct crm_row **out)
 				int e = csv_error(&r->csv);
 
 				if (e == CSV_ETOOBIG || e == CSV_ENOMEM)
-					return fail(r, r->line + 1, CRM_EDATA,
+					return fail(r, r->line, CRM_EDATA,
 					    "field larger than %u bytes",
 					    CRM_MAX_FIELD_BYTES);
-				return fail(r, r->line + 1, CRM_EDATA,
+				return fail(r, r->line, CRM_EDATA,
 				    "malformed CSV: stray or unterminated quote");
 			}
 		}
@@ -486,6 +491,9 @@ tsv_next(struct crm_reader *r, const struct crm_row **out)
 		r->line++;
 		if (r->line_buf.len == 0)
 			continue;
+		/* Fields are split with string functions: no NUL may hide. */
+		if (memchr(r->line_buf.p, '\0', r->line_buf.len) != NULL)
+			return fail(r, r->line, CRM_EDATA, "NUL byte in line");
 		n = 1;
 		for (i = 0; i < r->line_buf.len; i++)
 			n += r->line_buf.p[i] == '\t';
@@ -699,6 +707,8 @@ json_object(struct crm_reader *r, const char *text, size_t line,
 		ko = b->len;
 		p++;	/* opening quote of the key */
 		rc = json_string(&p, b);
+		if (rc == 0 && memchr(b->p + ko, '\0', b->len - ko) != NULL)
+			return fail(r, line, CRM_EDATA, "NUL character in a key");
 		if (rc == 0)
 			rc = crm_buf_addc(b, '\0');
 		skip_ws(&p);
@@ -765,6 +775,9 @@ json_object(struct crm_reader *r, const char *text, size_t line,
 				p++;
 			rc = crm_buf_add(b, s, (size_t)(p - s));
 		}
+		if (rc == 0 && memchr(b->p + vo, '\0', b->len - vo) != NULL)
+			return fail(r, line, CRM_EDATA, "field '%s': NUL character",
+			    b->p + ko);
 		if (rc == 0)
 			rc = crm_buf_addc(b, '\0');
 		if (rc != 0)
@@ -780,11 +793,6 @@ json_object(struct crm_reader *r, const char *text, size_t line,
 		r->keys[i] = b->p + r->koff[i];
 		r->vals[i] = b->p + r->voff[i];
 		r->lens[i] = strlen(r->vals[i]);
-		/* Decoded \u0000 would cut the value short: refuse it. */
-		if (r->koff[i] + strlen(r->keys[i]) + 1 != r->voff[i] ||
-		    (i + 1 < n && r->voff[i] + r->lens[i] + 1 != r->koff[i + 1]))
-			return fail(r, line, CRM_EDATA, "field '%s': NUL character",
-			    r->keys[i]);
 	}
 	r->row.line = line;
 	r->row.n = n;

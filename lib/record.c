@@ -320,6 +320,7 @@ crm_rec_setf(struct crm_rec *r, int field, const char *text, size_t len,
 	struct crm_val *v = &r->v[field];
 	struct crm_buf scratch = CRM_BUF_INIT;
 	char cur[4];
+	int64_t iv = 0;
 	int rc = 0, b;
 	size_t bad, tlen = len;
 	const char *t = text;
@@ -349,20 +350,21 @@ crm_rec_setf(struct crm_rec *r, int field, const char *text, size_t len,
 		    "field '%s': %zu bytes, more than the %d an indexed field "
 		    "allows", f->name, len, MAX_KEYTEXT);
 	switch (f->type) {
+	/* Parsed aside: a refused value leaves the field as it was. */
 	case CRM_T_INT:
 		rc = crm_parse_i64(text, len,
 		    f->min < f->max ? f->min : INT64_MIN,
-		    f->min < f->max ? f->max : INT64_MAX, &v->i);
+		    f->min < f->max ? f->max : INT64_MAX, &iv);
 		break;
 	case CRM_T_DATE:
-		rc = crm_date_parse(text, len, now, &v->i);
+		rc = crm_date_parse(text, len, now, &iv);
 		break;
 	case CRM_T_TIME:
-		rc = crm_time_parse(text, len, now, &v->i);
+		rc = crm_time_parse(text, len, now, &iv);
 		break;
 	case CRM_T_BOOL:
 		rc = crm_bool_parse(text, len, &b);
-		v->i = b;
+		iv = b;
 		break;
 	case CRM_T_ENUM: {
 		const char *const *e;
@@ -416,6 +418,7 @@ crm_rec_setf(struct crm_rec *r, int field, const char *text, size_t len,
 	case CRM_T_DATE:
 	case CRM_T_TIME:
 	case CRM_T_BOOL:
+		v->i = iv;
 		v->s = NULL;
 		v->len = 0;
 		v->state = CRM_V_SET;

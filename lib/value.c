@@ -620,16 +620,14 @@ crm_now(int64_t *secs)
 	const char *env = getenv("CRM_NOW");
 	struct timespec ts;
 
-	if (env != NULL && env[0] != '\0') {
-		if (crm_time_parse(env, strlen(env), 0, secs) != 0 ||
-		    env[0] == '+' || env[0] == '-')
-			return crm_seterr(CRM_EDATA,
-			    "CRM_NOW \"%s\": not an ISO 8601 timestamp", env);
-		return 0;
-	}
 	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
 		return errno;
 	*secs = ts.tv_sec;
+	/* Relative forms ("now", "-1d") count from the clock. */
+	if (env != NULL && env[0] != '\0' &&
+	    crm_time_parse(env, strlen(env), ts.tv_sec, secs) != 0)
+		return crm_seterr(CRM_EDATA,
+		    "CRM_NOW \"%s\": not an ISO 8601 timestamp", env);
 	return 0;
 }
 
@@ -797,18 +795,24 @@ static const char *const company_forms[] = {
 int
 crm_name_key(struct crm_buf *out, const char *s, size_t len)
 {
-	size_t i, start = out->len, n, k;
-	int rc = 0;
+	size_t i, start = out->len, n, k, word = out->len;
+	int rc = 0, sep = 1;
 
 	for (i = 0; i < len && rc == 0; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		if (c < 0x80) {
 			if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-			    (c >= 'A' && c <= 'Z'))
+			    (c >= 'A' && c <= 'Z')) {
+				if (sep)
+					word = out->len;	/* a word starts */
+				sep = 0;
 				rc = crm_buf_addc(out, lower(c));
+			} else
+				sep = 1;
 			continue;
 		}
+		sep = 0;
 		/* U+3000 ideographic space and U+3001/3002 、。 */
 		if (c == 0xe3 && i + 2 < len && (unsigned char)s[i + 1] == 0x80 &&
 		    (unsigned char)s[i + 2] <= 0x82) {
@@ -838,9 +842,11 @@ crm_name_key(struct crm_buf *out, const char *s, size_t len)
 	n = out->len - start;
 	for (k = 0; k < sizeof(company_forms) / sizeof(company_forms[0]); k++) {
 		size_t fl = strlen(company_forms[k]);
+		int latin = (unsigned char)company_forms[k][0] < 0x80;
 
-		if (n > fl && memcmp(out->p + out->len - fl, company_forms[k],
-		    fl) == 0) {
+		/* "Lisa" is not "Li S.A.": Latin forms must be a whole word. */
+		if (n > fl && (!latin || word == out->len - fl) &&
+		    memcmp(out->p + out->len - fl, company_forms[k], fl) == 0) {
 			out->len -= fl;
 			out->p[out->len] = '\0';
 			break;
