@@ -51,6 +51,11 @@ struct crm_reader {
 	int in_row;
 	struct pending *q;
 	size_t qn, qcap, qhead;
+	/* An error found while rows before it are still queued: those rows
+	 * are handed out first, then the error. */
+	int derr;
+	size_t derrline;
+	char derrmsg[200];
 	/* the row handed out */
 	struct crm_row row;
 	const char **keys, **vals;
@@ -298,14 +303,32 @@ cur_pending(struct crm_reader *r)
 }
 
 static void
+defer(struct crm_reader *r, size_t line, const char *msg)
+{
+	if (r->derr)
+		return;
+	r->derr = CRM_EDATA;
+	r->derrline = line;
+	snprintf(r->derrmsg, sizeof(r->derrmsg), "%s", msg);
+}
+
+static void
 csv_field(void *s, size_t len, void *arg)
 {
 	struct crm_reader *r = arg;
 	struct pending *p;
 	size_t i;
 
-	if (r->err)
+	if (r->err || r->derr)
 		return;
+	if (len > CRM_MAX_FIELD_BYTES) {
+		char msg[80];
+
+		snprintf(msg, sizeof(msg), "field larger than %u bytes",
+		    CRM_MAX_FIELD_BYTES);
+		defer(r, r->line, msg);
+		return;
+	}
 	p = cur_pending(r);
 	if (p == NULL) {
 		r->err = ENOMEM;
@@ -355,7 +378,7 @@ csv_record(int c, void *arg)
 	struct crm_reader *r = arg;
 	struct pending *p;
 
-	if (r->err)
+	if (r->err || r->derr)
 		return;
 	if (!r->in_row) {
 		/* The \n of a \r\n pair ends nothing new. */
@@ -377,8 +400,9 @@ csv_record(int c, void *arg)
 static void *
 capped_realloc(void *p, size_t n)
 {
-	/* libcsv grows one field buffer: refuse past the field limit. */
-	if (n > CRM_MAX_FIELD_BYTES + 1024)
+	/* libcsv grows one field buffer: bound it near the field limit
+	 * (the exact limit is checked on each field). */
+	if (n > CRM_MAX_FIELD_BYTES + 2 * 65536)
 		return NULL;
 	return realloc(p, n);
 }
@@ -412,6 +436,8 @@ csv_next(struct crm_reader *r, const struct crm_row **out)
 			r->q[r->qn] = t;
 		}
 		r->qhead = r->qn = 0;
+		if (r->derr)
+			return fail(r, r->derrline, r->derr, "%s", r->derrmsg);
 		if (r->eof && r->pos == r->len) {
 			if (r->csv_init == 2)
 				return CRM_ENOTFOUND;
@@ -440,13 +466,18 @@ csv_next(struct crm_reader *r, const struct crm_row **out)
 				return ENOMEM;
 			if (used < n) {
 				int e = csv_error(&r->csv);
+				char msg[80];
 
 				if (e == CSV_ETOOBIG || e == CSV_ENOMEM)
-					return fail(r, r->line, CRM_EDATA,
+					snprintf(msg, sizeof(msg),
 					    "field larger than %u bytes",
 					    CRM_MAX_FIELD_BYTES);
-				return fail(r, r->line, CRM_EDATA,
-				    "malformed CSV: stray or unterminated quote");
+				else
+					snprintf(msg, sizeof(msg), "malformed CSV: "
+					    "stray or unterminated quote");
+				defer(r, r->line, msg);
+				r->pos = r->len;	/* nothing after it is read */
+				r->eof = 1;
 			}
 		}
 	}
@@ -729,8 +760,6 @@ json_object(struct crm_reader *r, const char *text, size_t line,
 			rc = crm_buf_adds(b, "false");
 			p += 5;
 		} else if (*p == '[') {
-			int first = 1;
-
 			p++;
 			for (;;) {
 				skip_ws(&p);
@@ -742,19 +771,20 @@ json_object(struct crm_reader *r, const char *text, size_t line,
 					p++;
 					skip_ws(&p);
 				}
-				if (!first)
-					rc = crm_buf_addc(b, ';');
-				first = 0;
-				if (rc != 0)
-					return rc;
-				if (*p == '"') {
-					p++;
-					rc = json_string(&p, b);
-				} else if (*p == '{' || *p == '[') {
+				if (*p == 'n') {
+					p += 4;	/* null: no element */
+					continue;
+				}
+				if (*p == '{' || *p == '[')
 					return fail(r, line, CRM_EDATA,
 					    "field '%s': nested value in an array",
 					    b->p + ko);
-				} else {
+				if (b->len > vo)
+					rc = crm_buf_addc(b, ';');
+				if (rc == 0 && *p == '"') {
+					p++;
+					rc = json_string(&p, b);
+				} else if (rc == 0) {
 					const char *s = p;
 
 					skip_scalar(&p);
@@ -1018,7 +1048,8 @@ crm_reader_new(struct crm_reader **out, FILE *fp, enum crm_infmt fmt)
 		r->line = 1;	/* counted by newlines inside the array */
 	if (fmt == CRM_IN_CSV) {
 		r->line = 1;
-		/* Strict quotes; keep spaces (trimming is the schema's job);
+		/* Strict quotes; libcsv trims blanks around unquoted fields
+		 * (quoted ones keep them, and our writer quotes them);
 		 * report every line end so line numbers stay exact. */
 		if (csv_init(&r->csv, CSV_STRICT | CSV_REPALL_NL |
 		    CSV_STRICT_FINI) != 0) {
@@ -1026,6 +1057,9 @@ crm_reader_new(struct crm_reader **out, FILE *fp, enum crm_infmt fmt)
 			return ENOMEM;
 		}
 		csv_set_realloc_func(&r->csv, capped_realloc);
+		/* Grow field buffers 64 KiB at a time, not libcsv's 128 bytes:
+		 * that is quadratic for a large field under ASan or valgrind. */
+		csv_set_blk_size(&r->csv, 65536);
 		r->csv_init = 1;
 	}
 	*out = r;

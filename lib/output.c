@@ -215,8 +215,15 @@ json_value(enum crm_kind k, const char *s, size_t len)
 		return NULL;
 	switch (k) {
 	case CRM_K_NUM: {
-		/* Integers print exactly: cJSON's double loses above 2^53. */
-		v = cJSON_CreateRaw(tmp);
+		/* Integers print exactly (cJSON's double loses above 2^53);
+		 * anything else in the column (an unresolved reference) is a
+		 * string, so the JSON stays valid. */
+		size_t i = tmp[0] == '-';
+
+		while (tmp[i] >= '0' && tmp[i] <= '9')
+			i++;
+		v = i > (size_t)(tmp[0] == '-') && tmp[i] == '\0' ?
+		    cJSON_CreateRaw(tmp) : cJSON_CreateString(tmp);
 		break;
 	}
 	case CRM_K_BOOL:

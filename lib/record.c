@@ -687,8 +687,8 @@ decode(struct crm_rec *r, uint64_t id, const void *data, size_t len,
 			r->ncust++;
 			continue;
 		}
-		if (tag > (uint64_t)r->ent->nfields)
-			return CRM_ECORRUPT;
+		if (tag > (uint64_t)r->ent->nfields || tag == CRM_FLD_ID + 1)
+			return CRM_ECORRUPT;	/* the id is the key, never encoded */
 		if (tag <= 64 && !(mask & ((uint64_t)1 << (tag - 1)))) {
 			/* Not wanted: step over the payload. */
 			enum crm_type t = r->ent->fields[tag - 1].type;

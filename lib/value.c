@@ -42,6 +42,7 @@ crm_parse_i64(const char *s, size_t len, int64_t min, int64_t max,
     int64_t *out)
 {
 	uint64_t v = 0, lim;
+	int64_t x;
 	size_t i = 0;
 	int neg = 0;
 
@@ -63,17 +64,15 @@ crm_parse_i64(const char *s, size_t len, int64_t min, int64_t max,
 			    (int)len, s);
 		v = v * 10 + (uint64_t)(s[i] - '0');
 	}
-	if (neg) {
-		if (v == (uint64_t)INT64_MAX + 1)
-			*out = INT64_MIN;
-		else
-			*out = -(int64_t)v;
-	} else
-		*out = (int64_t)v;
-	if (*out < min || *out > max)
+	if (neg)
+		x = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
+	else
+		x = (int64_t)v;
+	if (x < min || x > max)
 		return crm_seterr(CRM_EDATA,
 		    "\"%.*s\": out of range %lld to %lld", (int)len, s,
 		    (long long)min, (long long)max);
+	*out = x;	/* only on success */
 	return 0;
 }
 
@@ -375,7 +374,9 @@ word(const char *s, size_t len, const char *w)
 static int64_t
 floor_div(int64_t a, int64_t b)
 {
-	return a >= 0 ? a / b : -((-a + b - 1) / b);
+	int64_t q = a / b;
+
+	return a % b != 0 && a < 0 ? q - 1 : q;	/* no negation: INT64_MIN */
 }
 
 int
