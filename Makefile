@@ -116,14 +116,14 @@ install: all
 	install -m 0644 man/*.7 $(DESTDIR)$(MANDIR)/man7/
 	mkdir -p $(DESTDIR)$(DATADIR)/bash-completion/completions \
 	    $(DESTDIR)$(DATADIR)/zsh/site-functions $(DESTDIR)$(DATADIR)/fish/vendor_completions.d
-	for f in completions/bash/*; do install -m 0644 $$f $(DESTDIR)$(DATADIR)/bash-completion/completions/; done
-	for f in completions/zsh/*; do install -m 0644 $$f $(DESTDIR)$(DATADIR)/zsh/site-functions/; done
-	for f in completions/fish/*; do install -m 0644 $$f $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/; done
+	for f in completions/*.bash; do b=$${f##*/}; install -m 0644 $$f $(DESTDIR)$(DATADIR)/bash-completion/completions/$${b%.bash}; done
+	for f in completions/_*; do install -m 0644 $$f $(DESTDIR)$(DATADIR)/zsh/site-functions/; done
+	for f in completions/*.fish; do install -m 0644 $$f $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/; done
 
 uninstall:
 	for t in $(CMD_SRC:cmd/%.c=%); do rm -f $(DESTDIR)$(BINDIR)/$$t; done
 	for m in man/*.1; do rm -f $(DESTDIR)$(MANDIR)/man1/$${m#man/}; done
 	for m in man/*.7; do rm -f $(DESTDIR)$(MANDIR)/man7/$${m#man/}; done
-	for f in completions/bash/*; do rm -f $(DESTDIR)$(DATADIR)/bash-completion/completions/$${f##*/}; done
-	for f in completions/zsh/*; do rm -f $(DESTDIR)$(DATADIR)/zsh/site-functions/$${f##*/}; done
-	for f in completions/fish/*; do rm -f $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/$${f##*/}; done
+	for f in completions/*.bash; do b=$${f##*/}; rm -f $(DESTDIR)$(DATADIR)/bash-completion/completions/$${b%.bash}; done
+	for f in completions/_*; do rm -f $(DESTDIR)$(DATADIR)/zsh/site-functions/$${f##*/}; done
+	for f in completions/*.fish; do rm -f $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/$${f##*/}; done
