@@ -13,6 +13,7 @@
 
 #include "cli_records.h"
 #include "customer.h"
+#include "import.h"
 
 #define MAX_REPORTED 50	/* row errors printed before "and N more" */
 
@@ -38,68 +39,11 @@ set_pair(struct crm_rec *r, const char *arg, int64_t now)
 	    now, 0);
 }
 
-/* Which field each input column sets: looked up once per header. */
-struct colmap {
-	unsigned keygen;
-	size_t n;
-	int *field;		/* field number, -1 custom, -2 skipped */
-};
-
-/* Sets a record from an input row; system columns (id, updated_at)
- * are skipped, so `list` output can be fed back. */
-static int
-apply_row(struct crm_rec *r, const struct crm_row *row, int64_t now,
-    struct colmap *m)
-{
-	size_t i;
-	int rc = 0;
-
-	if (m->keygen != row->keygen || m->n != row->n || row->keygen != 1) {
-		int *p = realloc(m->field, (row->n ? row->n : 1) * sizeof(*p));
-
-		if (p == NULL)
-			return ENOMEM;
-		m->field = p;
-		m->n = row->n;
-		m->keygen = row->keygen;
-		for (i = 0; i < row->n; i++) {
-			int f = crm_field_find(r->ent, row->keys[i],
-			    strlen(row->keys[i]));
-
-			m->field[i] = f >= 0 && (r->ent->fields[f].flags &
-			    CRM_F_SYSTEM) ? -2 : f;
-		}
-	}
-	for (i = 0; i < row->n && rc == 0; i++) {
-		if (m->field[i] == -2)
-			continue;
-		if (m->field[i] >= 0)
-			rc = crm_rec_setf(r, m->field[i], row->vals[i],
-			    row->lens[i], now);
-		else
-			rc = crm_rec_set(r, row->keys[i], strlen(row->keys[i]),
-			    row->vals[i], row->lens[i], now, 0);
-	}
-	return rc;
-}
-
 /* Collected "name:line: detail" messages, printed after the write. */
 struct msgs {
 	struct crm_buf text;
 	size_t n;
 };
-
-static int
-note(struct msgs *m, const char *name, size_t line, int rc)
-{
-	m->n++;
-	if (m->n > MAX_REPORTED)
-		return 0;
-	if (line > 0)
-		return crm_buf_printf(&m->text, "%s:%zu: %s\n", name, line,
-		    crm_errdetail(rc));
-	return crm_buf_printf(&m->text, "%s\n", crm_errdetail(rc));
-}
 
 static void
 print_msgs(struct msgs *m)
@@ -114,12 +58,6 @@ print_msgs(struct msgs *m)
 	if (m->n > MAX_REPORTED)
 		crm_warn("... and %zu more errors", m->n - MAX_REPORTED);
 	crm_buf_free(&m->text);
-}
-
-static const char *
-input_name(const char *arg)
-{
-	return strcmp(arg, "-") == 0 ? "<stdin>" : arg;
 }
 
 static int
@@ -721,26 +659,42 @@ crm_cli_print_records(struct crm_ctx *ctx, struct crm_txn *tx,
 	return rc;
 }
 
-/* ---- add ---------------------------------------------------------------- */
+/* ---- add and set ------------------------------------------------------------ */
 
-struct addjob {
-	struct crm_ctx *ctx;
-	const struct crm_entity *e;
-	char **args;
-	int nargs;
-	const char *const *preset;
-	size_t npreset;
-	FILE *fp;
-	const char *name;
+/*
+ * Records from stdin go through the import engine (lib/import.c), so
+ * `add -` and `set -` check, match and report exactly as crm-import
+ * does: add refuses a row whose unique key exists, set refuses one that
+ * names no record.
+ */
+struct rowsjob {
 	struct msgs msgs;
 	uint64_t *ids;
 	size_t nids, capids;
-	size_t rows;
+	int attempt;
 };
 
 static int
-keep_id(struct addjob *j, uint64_t id)
+rows_report(void *arg, const struct crm_import_event *ev)
 {
+	struct rowsjob *j = arg;
+
+	if (ev->attempt != j->attempt) {
+		/* A rerun after growing the map: start the lists again. */
+		j->attempt = ev->attempt;
+		crm_buf_reset(&j->msgs.text);
+		j->msgs.n = 0;
+		j->nids = 0;
+	}
+	if (ev->outcome == CRM_ROW_REJECTED) {
+		j->msgs.n++;
+		if (j->msgs.n > MAX_REPORTED)
+			return 0;
+		return crm_buf_printf(&j->msgs.text, "%s:%zu: %s\n", ev->file,
+		    ev->line, ev->reason);
+	}
+	if (ev->outcome != CRM_ROW_CREATED)
+		return 0;
 	if (j->nids == j->capids) {
 		size_t cap = j->capids ? j->capids * 2 : 64;
 		uint64_t *p = realloc(j->ids, cap * sizeof(*p));
@@ -750,90 +704,71 @@ keep_id(struct addjob *j, uint64_t id)
 		j->ids = p;
 		j->capids = cap;
 	}
-	j->ids[j->nids++] = id;
+	j->ids[j->nids++] = ev->id;
 	return 0;
 }
 
 static int
-add_presets(struct addjob *j, struct crm_rec *r, int64_t now)
+rows_run(struct crm_ctx *ctx, struct crm_import *opt, struct rowsjob *j,
+    struct crm_import_stats *st)
 {
-	size_t i;
-	int rc = 0;
+	struct crm_import_input in = { NULL, "-" };
+	const char *f = crm_opt(ctx, "input-format");
+	int rc;
 
-	for (i = 0; i < j->npreset && rc == 0; i++)
-		rc = set_pair(r, j->preset[i], now);
+	if (f != NULL && (rc = crm_infmt_parse(f, &opt->fmt)) != 0)
+		return rc;
+	opt->report = rows_report;
+	opt->arg = j;
+	rc = crm_open_input("-", 1, &in.fp);
+	if (rc == 0)
+		rc = crm_import_run(ctx->db, opt, &in, 1, st);
+	if (in.fp != NULL && in.fp != stdin)
+		fclose(in.fp);
+	if (j->msgs.n > 0) {
+		size_t nerr = j->msgs.n;
+
+		print_msgs(&j->msgs);
+		rc = crm_seterr(CRM_EDATA, "nothing %s: %zu error%s",
+		    opt->on_new == CRM_ONNEW_CREATE ? "added" : "changed", nerr,
+		    nerr == 1 ? "" : "s");
+	}
 	return rc;
 }
+
+struct addjob {
+	const struct crm_entity *e;
+	char **args;
+	int nargs;
+	const char *const *preset;
+	size_t npreset;
+	uint64_t id;
+};
 
 static int
 add_fn(struct crm_txn *tx, void *arg)
 {
 	struct addjob *j = arg;
-	struct crm_rec *r = NULL;
-	struct crm_reader *rd = NULL;
-	const struct crm_row *row;
-	struct colmap map = { 0, 0, NULL };
-	int rc = 0, i, f;
+	struct crm_rec *r;
+	size_t k;
+	int rc = 0, i;
 
-	crm_buf_free(&j->msgs.text);
-	j->msgs.n = 0;
-	j->nids = 0;
-	j->rows = 0;
 	r = crm_rec_new(j->e);
 	if (r == NULL)
 		return ENOMEM;
-	if (j->fp == NULL) {
-		for (i = 0; i < j->nargs && rc == 0; i++) {
-			if (i == 0 && strchr(j->args[0], '=') == NULL) {
-				f = j->e->title;
-				rc = crm_rec_setf(r, f, j->args[0],
-				    strlen(j->args[0]), tx->now);
-			} else
-				rc = set_pair(r, j->args[i], tx->now);
-		}
-		if (rc == 0)
-			rc = add_presets(j, r, tx->now);
-		if (rc == 0)
-			rc = crm_insert(tx, r);
-		if (rc == 0)
-			rc = keep_id(j, r->id);
-		goto done;
+	for (i = 0; i < j->nargs && rc == 0; i++) {
+		if (i == 0 && strchr(j->args[0], '=') == NULL)
+			rc = crm_rec_setf(r, j->e->title, j->args[0],
+			    strlen(j->args[0]), tx->now);
+		else
+			rc = set_pair(r, j->args[i], tx->now);
 	}
-	rc = open_reader(j->ctx, j->fp, &rd);
-	while (rc == 0 && (rc = crm_reader_next(rd, &row)) == 0) {
-		int rrc;
-
-		j->rows++;
-		crm_rec_reset(r);
-		rrc = apply_row(r, row, tx->now, &map);
-		if (rrc == 0)
-			rrc = add_presets(j, r, tx->now);
-		if (rrc == 0)
-			rrc = crm_insert(tx, r);
-		if (rrc == 0)
-			rrc = keep_id(j, r->id);
-		if (rrc == CRM_EDATA || rrc == CRM_EEXIST || rrc == CRM_EUSAGE) {
-			/* Report every bad row; write none of them. */
-			rc = note(&j->msgs, j->name, row->line, rrc);
-			continue;
-		}
-		rc = rrc;
-		if ((j->rows & 0x3fff) == 0)
-			crm_progress("adding", j->rows, 0);
-	}
-	crm_progress_end();
-	if (rc == CRM_ENOTFOUND)
-		rc = 0;
-	if (rc == CRM_EDATA && rd != NULL) {
-		/* The reader itself failed: malformed input. */
-		rc = note(&j->msgs, j->name, crm_reader_line(rd), CRM_EDATA);
-		if (rc == 0)
-			rc = CRM_EDATA;
-	} else if (rc == 0 && j->msgs.n > 0)
-		rc = CRM_EDATA;
-done:
-	free(map.field);
-	crm_reader_free(rd);
+	for (k = 0; k < j->npreset && rc == 0; k++)
+		rc = set_pair(r, j->preset[k], tx->now);
+	if (rc == 0)
+		rc = crm_insert(tx, r);
+	if (rc == 0)
+		j->id = r->id;
 	crm_rec_free(r);
 	return rc;
 }
@@ -842,58 +777,112 @@ int
 crm_cli_add(struct crm_ctx *ctx, const struct crm_entity *e, char **args,
     int nargs, const char *const *preset, size_t npreset)
 {
-	struct addjob j;
+	struct crm_import opt;
+	struct crm_import_stats st;
+	struct rowsjob j;
+	struct addjob a = { e, args, nargs, preset, npreset, 0 };
 	size_t i;
 	int rc;
 
-	memset(&j, 0, sizeof(j));
-	j.ctx = ctx;
-	j.e = e;
-	j.args = args;
-	j.nargs = nargs;
-	j.preset = preset;
-	j.npreset = npreset;
-	if (nargs == 1 && strcmp(args[0], "-") == 0) {
-		j.name = input_name(args[0]);
-		rc = crm_open_input(args[0], 1, &j.fp);
-		if (rc != 0)
-			return rc;
-	} else if (nargs == 0)
+	if (nargs == 0)
 		return crm_seterr(CRM_EUSAGE,
 		    "nothing to add: give %s [FIELD=VALUE]... or - for stdin",
 		    e->fields[e->title].name);
-	rc = crm_write(ctx->db, add_fn, &j);
-	if (j.msgs.n > 0) {
-		size_t nerr = j.msgs.n;
-
-		print_msgs(&j.msgs);
-		rc = crm_seterr(CRM_EDATA, "nothing added: %zu error%s", nerr,
-		    nerr == 1 ? "" : "s");
-		crm_buf_free(&j.msgs.text);
-		goto done;
+	if (!(nargs == 1 && strcmp(args[0], "-") == 0)) {
+		rc = crm_write(ctx->db, add_fn, &a);
+		if (rc == 0)
+			printf("%llu\n", (unsigned long long)a.id);
+		return rc;
 	}
+	memset(&opt, 0, sizeof(opt));
+	memset(&j, 0, sizeof(j));
+	opt.ent = e;
+	opt.on_match = CRM_ONMATCH_ERROR;
+	opt.on_new = CRM_ONNEW_CREATE;
+	opt.preset = preset;
+	opt.npreset = npreset;
+	rc = rows_run(ctx, &opt, &j, &st);
 	for (i = 0; i < j.nids && rc == 0; i++)
 		printf("%llu\n", (unsigned long long)j.ids[i]);
-	if (rc == 0 && j.fp != NULL)
-		crm_warn("added %zu %s", j.nids, j.nids == 1 ? e->name : e->plural);
-done:
-	if (j.fp != NULL && j.fp != stdin)
-		fclose(j.fp);
+	if (rc == 0)
+		crm_warn("added %zu %s", st.created, st.created == 1 ? e->name :
+		    e->plural);
 	free(j.ids);
 	crm_buf_free(&j.msgs.text);
 	return rc;
 }
 
-/* ---- set ----------------------------------------------------------------- */
-
 struct setjob {
 	struct crm_ctx *ctx;
 	const struct crm_entity *e;
-	FILE *fp;
-	const char *name;
-	struct msgs msgs;
-	size_t rows, changed;
 };
+
+static int
+set_fn(struct crm_txn *tx, void *arg)
+{
+	struct setjob *j = arg;
+	struct crm_rec *old = NULL, *nw = NULL;
+	uint64_t id;
+	int rc = 0, i;
+
+	old = crm_rec_new(j->e);
+	nw = crm_rec_new(j->e);
+	if (old == NULL || nw == NULL)
+		rc = ENOMEM;
+	if (rc == 0)
+		rc = crm_cli_ref(tx, j->e, j->ctx->argv[0], &id);
+	if (rc == 0)
+		rc = crm_fetch(tx, old, id);
+	if (rc == 0)
+		rc = crm_rec_copy(nw, old);
+	for (i = 1; i < j->ctx->argc && rc == 0; i++)
+		rc = set_pair(nw, j->ctx->argv[i], tx->now);
+	if (rc == 0)
+		rc = crm_update(tx, old, nw);
+	if (rc == 1)
+		rc = 0;
+	crm_rec_free(old);
+	crm_rec_free(nw);
+	return rc;
+}
+
+int
+crm_cli_set(struct crm_ctx *ctx, const struct crm_entity *e)
+{
+	struct crm_import opt;
+	struct crm_import_stats st;
+	struct setjob sj = { ctx, e };
+	struct rowsjob j;
+	int rc, f;
+
+	if (strcmp(ctx->argv[0], "-") != 0) {
+		if (ctx->argc < 2)
+			return crm_seterr(CRM_EUSAGE,
+			    "set %s: no FIELD=VALUE given", ctx->argv[0]);
+		return crm_write(ctx->db, set_fn, &sj);
+	}
+	if (ctx->argc > 1)
+		return crm_seterr(CRM_EUSAGE,
+		    "set -: fields come from the input rows");
+	memset(&opt, 0, sizeof(opt));
+	memset(&j, 0, sizeof(j));
+	opt.ent = e;
+	opt.on_match = CRM_ONMATCH_UPDATE;
+	opt.on_new = CRM_ONNEW_ERROR;
+	opt.empty_clears = 1;
+	/* A row names its record by id, else by a unique field. */
+	opt.match[opt.nmatch++] = CRM_MATCH_ID;
+	for (f = 0; f < e->nfields && opt.nmatch < CRM_IMPORT_MAXRULES; f++)
+		if (e->fields[f].flags & CRM_F_UNIQUE)
+			opt.match[opt.nmatch++] = f;
+	rc = rows_run(ctx, &opt, &j, &st);
+	if (rc == 0)
+		crm_warn("changed %zu of %zu %s", st.updated, st.read,
+		    st.read == 1 ? e->name : e->plural);
+	free(j.ids);
+	crm_buf_free(&j.msgs.text);
+	return rc;
+}
 
 /* Which record a row names: its id, else the first unique field. */
 static int
@@ -928,118 +917,6 @@ row_target(struct crm_txn *tx, const struct crm_entity *e,
 	}
 	return crm_seterr(CRM_EDATA,
 	    "row names no %s: give an id or a unique field column", e->name);
-}
-
-static int
-set_fn(struct crm_txn *tx, void *arg)
-{
-	struct setjob *j = arg;
-	struct crm_rec *old = NULL, *nw = NULL;
-	struct crm_reader *rd = NULL;
-	const struct crm_row *row;
-	struct colmap map = { 0, 0, NULL };
-	uint64_t id;
-	int rc = 0, i;
-
-	crm_buf_free(&j->msgs.text);
-	j->msgs.n = 0;
-	j->rows = j->changed = 0;
-	old = crm_rec_new(j->e);
-	nw = crm_rec_new(j->e);
-	if (old == NULL || nw == NULL) {
-		rc = ENOMEM;
-		goto done;
-	}
-	if (j->fp == NULL) {
-		rc = crm_cli_ref(tx, j->e, j->ctx->argv[0], &id);
-		if (rc == 0)
-			rc = crm_fetch(tx, old, id);
-		if (rc == 0)
-			rc = crm_rec_copy(nw, old);
-		for (i = 1; i < j->ctx->argc && rc == 0; i++)
-			rc = set_pair(nw, j->ctx->argv[i], tx->now);
-		if (rc == 0)
-			rc = crm_update(tx, old, nw);
-		if (rc == 0)
-			j->changed++;
-		if (rc == 1)
-			rc = 0;
-		goto done;
-	}
-	rc = open_reader(j->ctx, j->fp, &rd);
-	while (rc == 0 && (rc = crm_reader_next(rd, &row)) == 0) {
-		int rrc;
-
-		j->rows++;
-		rrc = row_target(tx, j->e, row, &id);
-		if (rrc == 0)
-			rrc = crm_fetch(tx, old, id);
-		if (rrc == 0)
-			rrc = crm_rec_copy(nw, old);
-		if (rrc == 0)
-			rrc = apply_row(nw, row, tx->now, &map);
-		if (rrc == 0)
-			rrc = crm_update(tx, old, nw);
-		if (rrc == 0)
-			j->changed++;
-		if (rrc == 1)
-			rrc = 0;
-		if (rrc == CRM_EDATA || rrc == CRM_EEXIST || rrc == CRM_ENOTFOUND) {
-			rc = note(&j->msgs, j->name, row->line, rrc);
-			continue;
-		}
-		rc = rrc;
-	}
-	if (rc == CRM_ENOTFOUND)
-		rc = 0;
-	if (rc == CRM_EDATA && rd != NULL) {
-		rc = note(&j->msgs, j->name, crm_reader_line(rd), CRM_EDATA);
-		if (rc == 0)
-			rc = CRM_EDATA;
-	} else if (rc == 0 && j->msgs.n > 0)
-		rc = CRM_EDATA;
-done:
-	free(map.field);
-	crm_reader_free(rd);
-	crm_rec_free(old);
-	crm_rec_free(nw);
-	return rc;
-}
-
-int
-crm_cli_set(struct crm_ctx *ctx, const struct crm_entity *e)
-{
-	struct setjob j;
-	int rc;
-
-	memset(&j, 0, sizeof(j));
-	j.ctx = ctx;
-	j.e = e;
-	if (strcmp(ctx->argv[0], "-") == 0) {
-		if (ctx->argc > 1)
-			return crm_seterr(CRM_EUSAGE,
-			    "set -: fields come from the input rows");
-		j.name = "<stdin>";
-		rc = crm_open_input("-", 1, &j.fp);
-		if (rc != 0)
-			return rc;
-	} else if (ctx->argc < 2)
-		return crm_seterr(CRM_EUSAGE, "set %s: no FIELD=VALUE given",
-		    ctx->argv[0]);
-	rc = crm_write(ctx->db, set_fn, &j);
-	if (j.msgs.n > 0) {
-		size_t nerr = j.msgs.n;
-
-		print_msgs(&j.msgs);
-		rc = crm_seterr(CRM_EDATA, "nothing changed: %zu error%s", nerr,
-		    nerr == 1 ? "" : "s");
-	} else if (rc == 0 && j.fp != NULL)
-		crm_warn("changed %zu of %zu %s", j.changed, j.rows,
-		    j.rows == 1 ? e->name : e->plural);
-	if (j.fp != NULL && j.fp != stdin)
-		fclose(j.fp);
-	crm_buf_free(&j.msgs.text);
-	return rc;
 }
 
 /* ---- ids from arguments or stdin ------------------------------------------ */

@@ -36,7 +36,8 @@ struct crm_reader {
 	char *buf;
 	size_t pos, len;
 	int eof;
-	int err;		/* sticky error */
+	int err;		/* sticky error: nothing more can be read */
+	int rowerr;		/* the last row was bad; reading may go on */
 	size_t line;		/* current line (1-based) */
 	size_t errline;
 	/* header (CSV/TSV) */
@@ -98,6 +99,25 @@ fail(struct crm_reader *r, size_t line, int code, const char *fmt, ...)
 	r->errline = line;
 	r->err = code;
 	return crm_seterr(code, "%s", msg);
+}
+
+/* A bad row: reported like fail(), but the next row can still be read. */
+static int
+rowfail(struct crm_reader *r, size_t line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+rowfail(struct crm_reader *r, size_t line, const char *fmt, ...)
+{
+	char msg[900];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	r->errline = line;
+	r->rowerr = 1;
+	return crm_seterr(CRM_EDATA, "%s", msg);
 }
 
 /* ---- buffered source ------------------------------------------------ */
@@ -194,15 +214,17 @@ row_reserve(struct crm_reader *r, size_t n)
 
 static int
 check_utf8(struct crm_reader *r, size_t line, const char *key,
-    const char *s, size_t len)
+    const char *s, size_t len, int row)
 {
 	size_t bad;
 
 	if (crm_utf8_check(s, len, &bad) == 0)
 		return 0;
 	if (bad < len && s[bad] == '\0')
-		return fail(r, line, CRM_EDATA, "field '%s': NUL byte", key);
-	return fail(r, line, CRM_EDATA,
+		return row ? rowfail(r, line, "field '%s': NUL byte", key) :
+		    fail(r, line, CRM_EDATA, "field '%s': NUL byte", key);
+	return row ? rowfail(r, line, "field '%s': invalid UTF-8 at byte %zu",
+	    key, bad + 1) : fail(r, line, CRM_EDATA,
 	    "field '%s': invalid UTF-8 at byte %zu", key, bad + 1);
 }
 
@@ -231,7 +253,7 @@ set_header(struct crm_reader *r, size_t line, const char *const *names,
 		}
 		while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
 			len--;
-		rc = check_utf8(r, line, "(header)", s, len);
+		rc = check_utf8(r, line, "(header)", s, len, 0);
 		if (rc != 0)
 			return rc;
 		if (len == 0)
@@ -264,10 +286,10 @@ emit(struct crm_reader *r, size_t line, char *const *vals,
 		return rc != 0 ? rc : 1;	/* 1: no row yet */
 	}
 	if (n != r->nhdr)
-		return fail(r, line, CRM_EDATA,
-		    "%zu fields, but the header has %zu", n, r->nhdr);
+		return rowfail(r, line, "%zu fields, but the header has %zu", n,
+		    r->nhdr);
 	for (i = 0; i < n; i++) {
-		rc = check_utf8(r, line, r->hdr[i], vals[i], lens[i]);
+		rc = check_utf8(r, line, r->hdr[i], vals[i], lens[i], 1);
 		if (rc != 0)
 			return rc;
 		r->keys[i] = r->hdr[i];
@@ -524,7 +546,7 @@ tsv_next(struct crm_reader *r, const struct crm_row **out)
 			continue;
 		/* Fields are split with string functions: no NUL may hide. */
 		if (memchr(r->line_buf.p, '\0', r->line_buf.len) != NULL)
-			return fail(r, r->line, CRM_EDATA, "NUL byte in line");
+			return rowfail(r, r->line, "NUL byte in line");
 		n = 1;
 		for (i = 0; i < r->line_buf.len; i++)
 			n += r->line_buf.p[i] == '\t';
@@ -574,7 +596,7 @@ ids_next(struct crm_reader *r, const struct crm_row **out)
 			continue;
 		rc = row_reserve(r, 1);
 		if (rc == 0)
-			rc = check_utf8(r, r->line, "id", s, len);
+			rc = check_utf8(r, r->line, "id", s, len, 1);
 		if (rc != 0)
 			return rc;
 		r->keys[0] = idkey;
@@ -709,8 +731,7 @@ json_object(struct crm_reader *r, const char *text, size_t line,
 
 	skip_ws(&p);
 	if (*p != '{')
-		return fail(r, line, CRM_EDATA,
-		    "expected a JSON object for each record");
+		return rowfail(r, line, "expected a JSON object for each record");
 	p++;
 	crm_buf_reset(b);
 	for (;;) {
@@ -739,7 +760,7 @@ json_object(struct crm_reader *r, const char *text, size_t line,
 		p++;	/* opening quote of the key */
 		rc = json_string(&p, b);
 		if (rc == 0 && memchr(b->p + ko, '\0', b->len - ko) != NULL)
-			return fail(r, line, CRM_EDATA, "NUL character in a key");
+			return rowfail(r, line, "NUL character in a key");
 		if (rc == 0)
 			rc = crm_buf_addc(b, '\0');
 		skip_ws(&p);
@@ -776,7 +797,7 @@ json_object(struct crm_reader *r, const char *text, size_t line,
 					continue;
 				}
 				if (*p == '{' || *p == '[')
-					return fail(r, line, CRM_EDATA,
+					return rowfail(r, line,
 					    "field '%s': nested value in an array",
 					    b->p + ko);
 				if (b->len > vo)
@@ -794,7 +815,7 @@ json_object(struct crm_reader *r, const char *text, size_t line,
 					return rc;
 			}
 		} else if (*p == '{') {
-			return fail(r, line, CRM_EDATA,
+			return rowfail(r, line,
 			    "field '%s': nested objects are not supported",
 			    b->p + ko);
 		} else {
@@ -806,7 +827,7 @@ json_object(struct crm_reader *r, const char *text, size_t line,
 			rc = crm_buf_add(b, s, (size_t)(p - s));
 		}
 		if (rc == 0 && memchr(b->p + vo, '\0', b->len - vo) != NULL)
-			return fail(r, line, CRM_EDATA, "field '%s': NUL character",
+			return rowfail(r, line, "field '%s': NUL character",
 			    b->p + ko);
 		if (rc == 0)
 			rc = crm_buf_addc(b, '\0');
@@ -843,8 +864,8 @@ json_checked(struct crm_reader *r, const char *text, size_t len, size_t line,
 
 	if (crm_json_check(text, len, &el, &ec) != 0) {
 		snprintf(msg, sizeof(msg), "%s", crm_errdetail(CRM_EDATA));
-		return fail(r, line + (el ? el - 1 : 0), CRM_EDATA,
-		    "%s (column %zu)", msg, ec);
+		return rowfail(r, line + (el ? el - 1 : 0), "%s (column %zu)", msg,
+		    ec);
 	}
 	return json_object(r, text, line, out);
 }
@@ -1072,6 +1093,7 @@ crm_reader_next(struct crm_reader *r, const struct crm_row **row)
 	int rc;
 
 	*row = NULL;
+	r->rowerr = 0;
 	if (r->err)
 		return r->err;
 	switch (r->fmt) {
@@ -1091,7 +1113,7 @@ crm_reader_next(struct crm_reader *r, const struct crm_row **row)
 		rc = ids_next(r, row);
 		break;
 	}
-	if (rc != 0 && rc != CRM_ENOTFOUND && r->err == 0) {
+	if (rc != 0 && rc != CRM_ENOTFOUND && r->err == 0 && !r->rowerr) {
 		r->err = rc;
 		r->errline = r->line;
 	}
@@ -1101,7 +1123,13 @@ crm_reader_next(struct crm_reader *r, const struct crm_row **row)
 size_t
 crm_reader_line(const struct crm_reader *r)
 {
-	return r->err ? r->errline : r->line;
+	return r->err || r->rowerr ? r->errline : r->line;
+}
+
+int
+crm_reader_failed(const struct crm_reader *r)
+{
+	return r->err != 0;
 }
 
 enum crm_infmt

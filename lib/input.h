@@ -47,6 +47,12 @@ int crm_reader_new(struct crm_reader **r, FILE *fp, enum crm_infmt fmt);
 int crm_reader_next(struct crm_reader *r, const struct crm_row **row);
 /* Line of the last error or row. */
 size_t crm_reader_line(const struct crm_reader *r);
+/*
+ * True after an error that ends the input (malformed quoting, a broken
+ * JSON array, a bad header); false after a bad row (wrong width, bad
+ * UTF-8, an invalid JSON record), when the next call reads on.
+ */
+int crm_reader_failed(const struct crm_reader *r);
 /* Format in use (after detection). */
 enum crm_infmt crm_reader_format(const struct crm_reader *r);
 void crm_reader_free(struct crm_reader *r);

@@ -173,6 +173,32 @@ index_field(struct crm_txn *tx, const struct crm_rec *r, int f, int add)
 	return rc;
 }
 
+int
+crm_find_by(struct crm_txn *tx, const struct crm_rec *r, int f, uint64_t *id)
+{
+	MDB_dbi dbi = crm_db_index(tx->db, r->ent, f);
+	MDB_val key, val;
+	int rc;
+
+	if (dbi == 0 || r->v[f].state != CRM_V_SET)
+		return CRM_ENOTFOUND;
+	if (r->ent->fields[f].type == CRM_T_TAGS)
+		return CRM_ENOTFOUND;	/* a set, not a key */
+	rc = value_key(r, f, &tx->kbuf);
+	if (rc != 0)
+		return rc;
+	if (tx->kbuf.len == 0 || tx->kbuf.len > 511)
+		return CRM_ENOTFOUND;
+	key.mv_data = tx->kbuf.p;
+	key.mv_size = tx->kbuf.len;
+	rc = mdb_get(tx->t, dbi, &key, &val);	/* first duplicate */
+	if (rc == MDB_NOTFOUND)
+		return CRM_ENOTFOUND;
+	if (rc == 0)
+		*id = crm_be64_get(val.mv_data);
+	return rc;
+}
+
 static int
 lookup_field(struct crm_txn *tx, const struct crm_entity *e, int f,
     const char *s, size_t len, uint64_t *id)

@@ -58,6 +58,14 @@ int crm_delete(struct crm_txn *tx, const struct crm_rec *old);
 /* Re-creates a deleted record with its old id (used by undo). */
 int crm_restore(struct crm_txn *tx, struct crm_rec *r);
 
+/*
+ * The first record (lowest id for a non-unique index) whose field f has
+ * the value r holds in f, through f's index: 0 and *id, or
+ * CRM_ENOTFOUND (no detail set).  f must be indexed and set in r.
+ */
+int crm_find_by(struct crm_txn *tx, const struct crm_rec *r, int f,
+    uint64_t *id);
+
 /* True when a record with that id exists. */
 int crm_exists(struct crm_txn *tx, const struct crm_entity *e, uint64_t id);
 

@@ -1,0 +1,1012 @@
+/*
+ * import.c — the bulk-load engine behind crm-import (and `add -`,
+ * `set -` of every tool).
+ *
+ * One pass over the inputs, inside crm_write: each row is mapped,
+ * checked, resolved, matched and then created, updated, left unchanged,
+ * skipped or rejected.  Rows see the rows before them (same
+ * transaction), so duplicates inside a file match each other.  A batch
+ * size commits every N rows; a "resume" mark in meta, keyed by a
+ * fingerprint of the inputs, lets a re-run of an interrupted batched
+ * import skip what was committed.  Every commit is listed under the
+ * import's batch id, so --undo reverses the whole import.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "audit.h"
+#include "error.h"
+#include "import.h"
+#include "record.h"
+#include "store.h"
+#include "value.h"
+
+#define CRM_EDRYRUN (CRM_ELAST + 1)	/* internal: abort, all is well */
+
+/* Column roles besides a field number. */
+enum { COL_CUSTOM = -1, COL_SKIP = -2, COL_ID = -3 };
+
+struct colmap {
+	unsigned keygen;
+	size_t n;
+	int *field;
+	const char **custom;	/* custom names (mapped or as given) */
+};
+
+struct job {
+	struct crm_db *db;
+	const struct crm_import *o;
+	const struct crm_import_input *in;
+	size_t nin;
+	struct crm_import_stats *st;
+	int rules[CRM_IMPORT_MAXRULES];
+	size_t nrules;
+	int rules_cover_unique;	/* every unique field is a rule */
+	size_t batch;		/* rows per commit (none on a dry run) */
+	uint64_t bytes_total;	/* sizes of the inputs, for progress */
+	uint64_t bytes_before;	/* sizes of the inputs already read */
+	/* reading position */
+	size_t fi;
+	struct crm_reader *rd;
+	size_t rows;		/* rows read of input fi */
+	size_t total;		/* rows read of all inputs */
+	int eof;
+	/* position and counts at the last commit */
+	size_t c_fi, c_rows, c_total;
+	struct crm_import_stats c_st;
+	/* resume */
+	char fingerprint[40];
+	size_t resume_rows;	/* rows committed by an interrupted run */
+	uint64_t resume_batch;
+	/* per transaction */
+	size_t txn_rows, txn_rejected;
+	int attempt;
+	int header_bad;
+	struct colmap map;
+	struct crm_rec *rec, *old, *nw;
+	uint64_t *given;	/* bit per field: present in the row */
+	char reason[600];
+};
+
+const char *
+crm_outcome_name(enum crm_outcome o)
+{
+	static const char *const names[] = { "created", "updated",
+		"unchanged", "skipped", "rejected" };
+
+	return names[o];
+}
+
+int
+crm_import_match_parse(struct crm_import *opt, const char *spec)
+{
+	const char *p = spec;
+
+	opt->nmatch = 0;
+	while (*p != '\0') {
+		size_t len = strcspn(p, ",");
+		int f;
+
+		if (opt->nmatch == CRM_IMPORT_MAXRULES)
+			return crm_seterr(CRM_EUSAGE, "--match: at most %d rules",
+			    CRM_IMPORT_MAXRULES);
+		if (len == 2 && memcmp(p, "id", 2) == 0)
+			f = CRM_MATCH_ID;
+		else {
+			f = crm_field_find(opt->ent, p, len);
+			if (f < 0 || !(opt->ent->fields[f].flags &
+			    (CRM_F_UNIQUE | CRM_F_INDEX)) ||
+			    opt->ent->fields[f].type == CRM_T_TAGS)
+				return crm_seterr(CRM_EUSAGE,
+				    "--match \"%.*s\": not a unique or indexed field "
+				    "of %s", (int)len, p, opt->ent->name);
+		}
+		opt->match[opt->nmatch++] = f;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+/* ---- header mapping ------------------------------------------------------ */
+
+/* "Ext ID", "ext-id" and "EXT_ID" all name ext_id. */
+static int
+field_by_header(const struct crm_entity *e, const char *key)
+{
+	char norm[80];
+	size_t i, n = strlen(key);
+
+	if (n == 0 || n >= sizeof(norm))
+		return -1;
+	for (i = 0; i < n; i++) {
+		char c = key[i];
+
+		norm[i] = c >= 'A' && c <= 'Z' ? (char)(c + 32) :
+		    c == ' ' || c == '-' ? '_' : c;
+	}
+	norm[n] = '\0';
+	if (strcmp(norm, "id") == 0)
+		return COL_ID;
+	return crm_field_find(e, norm, n);
+}
+
+static int
+build_map(struct job *j, const struct crm_row *row)
+{
+	const struct crm_import *o = j->o;
+	struct colmap *m = &j->map;
+	size_t i, k;
+	int f;
+
+	if (row->keygen == m->keygen && row->n == m->n && row->keygen == 1)
+		return 0;
+	free(m->field);
+	free(m->custom);
+	m->field = calloc(row->n ? row->n : 1, sizeof(*m->field));
+	m->custom = calloc(row->n ? row->n : 1, sizeof(*m->custom));
+	if (m->field == NULL || m->custom == NULL)
+		return ENOMEM;
+	m->n = row->n;
+	m->keygen = row->keygen;
+	for (i = 0; i < row->n; i++) {
+		const char *key = row->keys[i], *to = NULL;
+
+		for (k = 0; k < o->nmap; k++)
+			if (strcmp(o->map_from[k], key) == 0) {
+				to = o->map_to[k];
+				break;
+			}
+		if (to != NULL && to[0] == '\0') {
+			m->field[i] = COL_SKIP;	/* --map 'Column=' drops it */
+			continue;
+		}
+		f = field_by_header(o->ent, to != NULL ? to : key);
+		if (f >= 0 && (o->ent->fields[f].flags & CRM_F_SYSTEM))
+			f = COL_SKIP;	/* updated_at is crm's to set */
+		if (f != -1) {
+			m->field[i] = f;
+			continue;
+		}
+		if (o->strict && to == NULL)
+			return crm_seterr(CRM_EDATA,
+			    "column '%s' is not a field of %s (map it with --map, "
+			    "or drop --strict)", key, o->ent->name);
+		m->field[i] = COL_CUSTOM;
+		m->custom[i] = to != NULL ? to : key;
+		if (!crm_custom_name_ok(m->custom[i], strlen(m->custom[i])))
+			return crm_seterr(CRM_EDATA,
+			    "column '%s': not usable as a field name (map it with "
+			    "--map '%s=NAME')", key, key);
+	}
+	return 0;
+}
+
+/* ---- one row --------------------------------------------------------------- */
+
+static int
+emit(struct job *j, const char *file, const struct crm_row *row,
+    enum crm_outcome oc, uint64_t id, const char *reason)
+{
+	struct crm_import_event ev;
+
+	switch (oc) {
+	case CRM_ROW_CREATED: j->st->created++; break;
+	case CRM_ROW_UPDATED: j->st->updated++; break;
+	case CRM_ROW_UNCHANGED: j->st->unchanged++; break;
+	case CRM_ROW_SKIPPED: j->st->skipped++; break;
+	case CRM_ROW_REJECTED: j->st->rejected++; j->txn_rejected++; break;
+	}
+	if (j->o->report == NULL)
+		return 0;
+	ev.file = file;
+	ev.line = row != NULL ? row->line : 0;
+	ev.outcome = oc;
+	ev.id = id;
+	ev.reason = reason;
+	ev.row = row;
+	ev.attempt = j->attempt;
+	return j->o->report(j->o->arg, &ev);
+}
+
+/* Keeps the detail of the error being handled as the row's reason. */
+static const char *
+why(struct job *j, int rc)
+{
+	snprintf(j->reason, sizeof(j->reason), "%s", crm_errdetail(rc));
+	return j->reason;
+}
+
+static int
+is_rowerr(int rc)
+{
+	return rc == CRM_EDATA || rc == CRM_EEXIST || rc == CRM_EUSAGE ||
+	    rc == CRM_ENOTFOUND;
+}
+
+/* Fills j->rec from the row: presets, then each mapped column. */
+static int
+read_row(struct job *j, struct crm_txn *tx, const struct crm_row *row,
+    const char **idtext, size_t *idlen)
+{
+	const struct crm_import *o = j->o;
+	struct crm_rec *r = j->rec;
+	size_t i;
+	int rc = 0;
+
+	crm_rec_reset(r);
+	memset(j->given, 0, sizeof(uint64_t));
+	*idtext = NULL;
+	*idlen = 0;
+	for (i = 0; i < o->npreset && rc == 0; i++) {
+		const char *eq = strchr(o->preset[i], '=');
+
+		rc = crm_rec_set(r, o->preset[i], (size_t)(eq - o->preset[i]),
+		    eq + 1, strlen(eq + 1), tx->now, 0);
+	}
+	for (i = 0; i < row->n && rc == 0; i++) {
+		int f = j->map.field[i];
+
+		if (f == COL_SKIP)
+			continue;
+		if (f == COL_ID) {
+			*idtext = row->vals[i];
+			*idlen = row->lens[i];
+		} else if (f == COL_CUSTOM)
+			rc = crm_rec_set(r, j->map.custom[i],
+			    strlen(j->map.custom[i]), row->vals[i], row->lens[i],
+			    tx->now, 0);
+		else {
+			rc = crm_rec_setf(r, f, row->vals[i], row->lens[i], tx->now);
+			if (f < 64)
+				j->given[0] |= (uint64_t)1 << f;
+		}
+	}
+	if (rc == 0)
+		rc = crm_resolve(tx, r);
+	return rc;
+}
+
+/* The record the row matches under the rules, or 0. */
+static int
+match(struct job *j, struct crm_txn *tx, const char *idtext, size_t idlen,
+    uint64_t *id, int *rule)
+{
+	size_t k;
+	int rc;
+
+	*id = 0;
+	for (k = 0; k < j->nrules; k++) {
+		int f = j->rules[k];
+
+		if (f == CRM_MATCH_ID) {
+			if (idtext == NULL || idlen == 0)
+				continue;
+			rc = crm_lookup(tx, j->o->ent, idtext, idlen, id);
+			if (rc == CRM_ENOTFOUND) {
+				crm_clearerr();
+				*id = 0;
+				continue;
+			}
+		} else
+			rc = crm_find_by(tx, j->rec, f, id);
+		if (rc == CRM_ENOTFOUND) {
+			*id = 0;
+			continue;
+		}
+		if (rc != 0)
+			return rc;
+		*rule = f;
+		return 0;
+	}
+	return 0;
+}
+
+/* A unique value of the row that belongs to another record. */
+static int
+check_unique(struct job *j, struct crm_txn *tx, uint64_t self)
+{
+	const struct crm_entity *e = j->o->ent;
+	uint64_t other;
+	int f, rc;
+
+	for (f = 0; f < e->nfields; f++) {
+		if (!(e->fields[f].flags & CRM_F_UNIQUE))
+			continue;
+		rc = crm_find_by(tx, j->rec, f, &other);
+		if (rc == CRM_ENOTFOUND)
+			continue;
+		if (rc != 0)
+			return rc;
+		if (other != self) {
+			struct crm_buf t = CRM_BUF_INIT;
+
+			crm_rec_text(j->rec, f, &t);
+			rc = crm_seterr(CRM_EEXIST,
+			    "field '%s': \"%s\" already belongs to %s %llu",
+			    e->fields[f].name, t.p ? t.p : "", e->name,
+			    (unsigned long long)other);
+			crm_buf_free(&t);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* nw = old with the row's values over it. */
+static int
+overlay(struct job *j)
+{
+	const struct crm_entity *e = j->o->ent;
+	struct crm_rec *in = j->rec, *nw = j->nw;
+	size_t i;
+	int f, rc;
+
+	rc = crm_rec_copy(nw, j->old);
+	for (f = CRM_FLD_UPDATED + 1; f < e->nfields && rc == 0; f++) {
+		int given = f < 64 && (j->given[0] & ((uint64_t)1 << f));
+
+		if (in->v[f].state == CRM_V_EMPTY && !(given && j->o->empty_clears))
+			continue;
+		nw->v[f] = in->v[f];	/* strings stay in in's arena */
+	}
+	if (rc == 0 && in->v[CRM_FLD_CREATED].state == CRM_V_SET)
+		nw->v[CRM_FLD_CREATED] = in->v[CRM_FLD_CREATED];
+	for (i = 0; i < in->ncust && rc == 0; i++) {
+		const struct crm_custom *c = &in->cust[i];
+
+		if (c->len == 0 && !j->o->empty_clears)
+			continue;
+		rc = crm_rec_set(nw, c->name, c->nlen, c->s, c->len, 0, 0);
+	}
+	return rc;
+}
+
+static int
+process(struct job *j, struct crm_txn *tx, const char *file,
+    const struct crm_row *row)
+{
+	const struct crm_import *o = j->o;
+	const char *idtext;
+	size_t idlen;
+	uint64_t id = 0;
+	int rc, rule = -1;
+
+	rc = read_row(j, tx, row, &idtext, &idlen);
+	if (rc == 0)
+		rc = match(j, tx, idtext, idlen, &id, &rule);
+	if (rc == 0 && id == 0 && idtext != NULL && idlen > 0 &&
+	    o->on_new == CRM_ONNEW_ERROR)
+		rc = crm_seterr(CRM_EDATA, "%s %.*s: not found", o->ent->name,
+		    (int)idlen, idtext);	/* set -: an id names one record */
+	if (is_rowerr(rc))
+		return emit(j, file, row, CRM_ROW_REJECTED, 0, why(j, rc));
+	if (rc != 0)
+		return rc;
+	if (id != 0) {
+		char msg[600];
+
+		if (rule == CRM_MATCH_ID)
+			snprintf(msg, sizeof(msg), "matches %s %llu by id",
+			    o->ent->name, (unsigned long long)id);
+		else {
+			struct crm_buf t = CRM_BUF_INIT;
+
+			crm_rec_text(j->rec, rule, &t);
+			snprintf(msg, sizeof(msg),
+			    "field '%s': \"%s\" already belongs to %s %llu",
+			    o->ent->fields[rule].name, t.p ? t.p : "", o->ent->name,
+			    (unsigned long long)id);
+			crm_buf_free(&t);
+		}
+		if (o->on_match == CRM_ONMATCH_SKIP)
+			return emit(j, file, row, CRM_ROW_SKIPPED, id, msg);
+		if (o->on_match == CRM_ONMATCH_ERROR)
+			return emit(j, file, row, CRM_ROW_REJECTED, id, msg);
+		rc = check_unique(j, tx, id);
+		if (rc == 0)
+			rc = crm_fetch(tx, j->old, id);
+		if (rc == 0)
+			rc = overlay(j);
+		if (rc == 0)
+			rc = crm_update(tx, j->old, j->nw);
+		if (rc == 1)
+			return emit(j, file, row, CRM_ROW_UNCHANGED, id, NULL);
+		if (is_rowerr(rc))
+			return emit(j, file, row, CRM_ROW_REJECTED, id, why(j, rc));
+		if (rc != 0)
+			return rc;
+		return emit(j, file, row, CRM_ROW_UPDATED, id, NULL);
+	}
+	if (o->on_new == CRM_ONNEW_SKIP)
+		return emit(j, file, row, CRM_ROW_SKIPPED, 0, "no match");
+	if (o->on_new == CRM_ONNEW_ERROR) {
+		snprintf(j->reason, sizeof(j->reason),
+		    "row names no %s: give an id or a unique field column",
+		    o->ent->name);
+		return emit(j, file, row, CRM_ROW_REJECTED, 0, j->reason);
+	}
+	/* With every unique field a rule, no match means none is taken. */
+	rc = j->rules_cover_unique ? 0 : check_unique(j, tx, 0);
+	if (rc == 0)
+		rc = crm_insert(tx, j->rec);
+	if (is_rowerr(rc))
+		return emit(j, file, row, CRM_ROW_REJECTED, 0, why(j, rc));
+	if (rc != 0)
+		return rc;
+	return emit(j, file, row, CRM_ROW_CREATED, j->rec->id, NULL);
+}
+
+/* ---- batches, resume marks ------------------------------------------------- */
+
+static int
+meta_put(struct crm_txn *tx, const char *key, const void *val, size_t len)
+{
+	MDB_val k = { strlen(key), (void *)key }, v = { len, (void *)val };
+
+	return mdb_put(tx->t, crm_db_meta(tx->db), &k, &v, 0);
+}
+
+static int
+meta_get(struct crm_txn *tx, const char *key, MDB_val *v)
+{
+	MDB_val k = { strlen(key), (void *)key };
+	int rc = mdb_get(tx->t, crm_db_meta(tx->db), &k, v);
+
+	return rc == MDB_NOTFOUND ? CRM_ENOTFOUND : rc;
+}
+
+static int
+new_batch(struct crm_txn *tx, uint64_t *batch)
+{
+	unsigned char b[8];
+	MDB_val v;
+	int rc;
+
+	rc = meta_get(tx, "seq/batch", &v);
+	*batch = rc == 0 && v.mv_size == 8 ? crm_be64_get(v.mv_data) : 1;
+	if (rc != 0 && rc != CRM_ENOTFOUND)
+		return rc;
+	crm_be64_put(b, *batch + 1);
+	return meta_put(tx, "seq/batch", b, 8);
+}
+
+/* Records this commit under the batch: its change and the counts. */
+static int
+note_batch(struct job *j, struct crm_txn *tx)
+{
+	struct crm_buf v = CRM_BUF_INIT;
+	const struct crm_import_stats *s = j->st;
+	char key[64];
+	uint64_t change;
+	size_t i;
+	int rc;
+
+	rc = crm_audit_change(tx, &change);
+	if (rc != 0)
+		return rc;
+	snprintf(key, sizeof(key), "batchchg/%020llu/%020llu",
+	    (unsigned long long)s->batch, (unsigned long long)change);
+	rc = meta_put(tx, key, "", 0);
+	/* at, entity, counts, user, files: one small record. */
+	if (rc == 0)
+		rc = crm_buf_addvarint(&v, (uint64_t)tx->now);
+	if (rc == 0)
+		rc = crm_buf_addvarint(&v, (uint64_t)j->o->ent->num);
+	if (rc == 0)
+		rc = crm_buf_addvarint(&v, s->read);
+	if (rc == 0)
+		rc = crm_buf_addvarint(&v, s->created);
+	if (rc == 0)
+		rc = crm_buf_addvarint(&v, s->updated);
+	if (rc == 0)
+		rc = crm_buf_addvarint(&v, s->unchanged);
+	if (rc == 0)
+		rc = crm_buf_addvarint(&v, s->skipped);
+	if (rc == 0)
+		rc = crm_buf_addvarint(&v, s->rejected);
+	if (rc == 0)
+		rc = crm_buf_printf(&v, "%s", tx->user);
+	if (rc == 0)
+		rc = crm_buf_addc(&v, '\0');
+	for (i = 0; i < j->nin && rc == 0; i++)
+		rc = crm_buf_printf(&v, "%s%s", i ? " " : "", j->in[i].name);
+	snprintf(key, sizeof(key), "batch/%020llu", (unsigned long long)s->batch);
+	if (rc == 0)
+		rc = meta_put(tx, key, v.p, v.len);
+	crm_buf_free(&v);
+	return rc;
+}
+
+/*
+ * A fingerprint of the inputs (entity, sizes, first 64 KiB of each):
+ * the same files give the same mark, so a re-run finds where it stopped.
+ */
+static void
+fingerprint(struct job *j)
+{
+	uint64_t h = 1469598103934665603ULL;
+	char buf[4096];
+	size_t i, n, total;
+	struct stat st;
+
+	h = (h ^ (uint64_t)j->o->ent->num) * 1099511628211ULL;
+	for (i = 0; i < j->nin; i++) {
+		FILE *fp = j->in[i].fp;
+
+		if (fstat(fileno(fp), &st) == 0)
+			h = (h ^ (uint64_t)st.st_size) * 1099511628211ULL;
+		if (fseeko(fp, 0, SEEK_SET) != 0)
+			continue;
+		for (total = 0; total < 65536 &&
+		    (n = fread(buf, 1, sizeof(buf), fp)) > 0; total += n) {
+			size_t k;
+
+			for (k = 0; k < n; k++)
+				h = (h ^ (unsigned char)buf[k]) * 1099511628211ULL;
+		}
+		clearerr(fp);
+	}
+	snprintf(j->fingerprint, sizeof(j->fingerprint), "resume/%016llx",
+	    (unsigned long long)h);
+}
+
+static int
+resume_put(struct job *j, struct crm_txn *tx)
+{
+	unsigned char b[16];
+
+	crm_be64_put(b, j->total);
+	crm_be64_put(b + 8, j->st->batch);
+	return meta_put(tx, j->fingerprint, b, 16);
+}
+
+/* ---- the pass ---------------------------------------------------------------- */
+
+static int
+open_input(struct job *j)
+{
+	if (fseeko(j->in[j->fi].fp, 0, SEEK_SET) != 0 &&
+	    j->in[j->fi].fp != stdin)
+		return errno;
+	clearerr(j->in[j->fi].fp);
+	j->rows = 0;
+	return crm_reader_new(&j->rd, j->in[j->fi].fp, j->o->fmt);
+}
+
+/* Back to the last commit: a rerun of the transaction starts there. */
+static int
+rewind_to_commit(struct job *j)
+{
+	const struct crm_row *row;
+	size_t skip;
+	int rc = 0;
+
+	crm_reader_free(j->rd);
+	j->rd = NULL;
+	j->fi = j->c_fi;
+	j->total = j->c_total;
+	*j->st = j->c_st;
+	j->eof = 0;
+	j->map.keygen = 0;
+	if (j->fi >= j->nin)
+		return 0;
+	rc = open_input(j);
+	for (skip = j->c_rows; rc == 0 && skip > 0; skip--)
+		rc = crm_reader_next(j->rd, &row);
+	j->rows = j->c_rows;
+	return rc == CRM_ENOTFOUND ? 0 : rc;
+}
+
+static int
+import_fn(struct crm_txn *tx, void *arg)
+{
+	struct job *j = arg;
+	const struct crm_row *row;
+	uint64_t bytes = 0;
+	int rc = 0;
+
+	if (tx->attempt > 0) {
+		j->attempt++;
+		rc = rewind_to_commit(j);
+		if (rc != 0)
+			return rc;
+	}
+	j->txn_rows = j->txn_rejected = 0;
+	if (j->st->batch == 0 && !j->o->dry_run) {
+		rc = new_batch(tx, &j->st->batch);
+		if (rc != 0)
+			return rc;
+	}
+	while (!j->eof) {
+		const char *name;
+
+		if (j->rd == NULL) {
+			if (j->fi >= j->nin) {
+				j->eof = 1;
+				break;
+			}
+			rc = open_input(j);
+			if (rc != 0)
+				return rc;
+		}
+		name = strcmp(j->in[j->fi].name, "-") == 0 ? "<stdin>" :
+		    j->in[j->fi].name;
+		rc = crm_reader_next(j->rd, &row);
+		if (rc == CRM_ENOTFOUND) {
+			struct stat sb;
+
+			if (fstat(fileno(j->in[j->fi].fp), &sb) == 0)
+				j->bytes_before += (uint64_t)sb.st_size;
+			crm_reader_free(j->rd);
+			j->rd = NULL;
+			j->fi++;
+			continue;
+		}
+		if (rc == CRM_EDATA) {
+			/* A bad row is rejected and reading goes on; malformed
+			 * input ends this input (nothing after it can be read). */
+			struct crm_row where = { crm_reader_line(j->rd), 0, NULL,
+				NULL, NULL, 0 };
+
+			j->st->read++;
+			rc = emit(j, name, &where, CRM_ROW_REJECTED, 0, why(j, rc));
+			if (crm_reader_failed(j->rd)) {
+				crm_reader_free(j->rd);
+				j->rd = NULL;
+				j->fi++;
+			} else {
+				j->rows++;
+				j->total++;
+				j->txn_rows++;
+			}
+			if (rc != 0)
+				return rc;
+			continue;
+		}
+		if (rc != 0)
+			return rc;
+		j->rows++;
+		j->total++;
+		j->st->read++;
+		j->txn_rows++;
+		if (j->total <= j->resume_rows) {
+			char msg[80];
+
+			snprintf(msg, sizeof(msg), "imported before, by batch %llu",
+			    (unsigned long long)j->resume_batch);
+			rc = emit(j, name, row, CRM_ROW_SKIPPED, 0, msg);
+		} else {
+			rc = build_map(j, row);
+			if (rc == CRM_EDATA) {
+				char msg[600];
+
+				snprintf(msg, sizeof(msg), "%s", crm_errdetail(rc));
+				j->header_bad = 1;
+				return crm_seterr(rc, "%s:1: %s", name, msg);
+			}
+			if (rc == 0)
+				rc = process(j, tx, name, row);
+		}
+		if (rc != 0)
+			return rc;
+		if (j->o->progress != NULL && (j->total & 0x3fff) == 0) {
+			off_t pos = ftello(j->in[j->fi].fp);
+
+			bytes = pos > 0 ? (uint64_t)pos : 0;
+			j->o->progress(j->o->arg, j->total, j->bytes_before + bytes,
+			    j->bytes_total);
+		}
+		if (j->batch > 0 && j->txn_rows >= j->batch)
+			break;
+	}
+	if (j->o->dry_run)
+		return CRM_EDRYRUN;
+	if (j->txn_rejected > 0 && !j->o->skip_invalid)
+		return CRM_EDATA;
+	if (j->batch > 0) {
+		/* A finished import needs no mark; an unfinished one keeps
+		 * where it is, for a re-run. */
+		if (j->eof) {
+			MDB_val k = { strlen(j->fingerprint), j->fingerprint };
+
+			rc = mdb_del(tx->t, crm_db_meta(tx->db), &k, NULL);
+			if (rc == MDB_NOTFOUND)
+				rc = 0;
+		} else
+			rc = resume_put(j, tx);
+		if (rc != 0)
+			return rc;
+	}
+	return note_batch(j, tx);
+}
+
+/* A re-run of an interrupted batched import: where did it stop? */
+static int
+find_resume(struct crm_txn *tx, void *arg)
+{
+	struct job *j = arg;
+	MDB_val v;
+	int rc;
+
+	rc = meta_get(tx, j->fingerprint, &v);
+	if (rc == CRM_ENOTFOUND)
+		return 0;
+	if (rc != 0)
+		return rc;
+	if (v.mv_size == 16) {
+		j->resume_rows = crm_be64_get(v.mv_data);
+		j->resume_batch = crm_be64_get((unsigned char *)v.mv_data + 8);
+	}
+	return 0;
+}
+
+int
+crm_import_run(struct crm_db *db, const struct crm_import *opt,
+    const struct crm_import_input *inputs, size_t n,
+    struct crm_import_stats *st)
+{
+	struct job j;
+	struct crm_txn tx;
+	uint64_t given = 0;
+	size_t k;
+	int rc, f;
+
+	memset(&j, 0, sizeof(j));
+	memset(st, 0, sizeof(*st));
+	j.db = db;
+	j.o = opt;
+	j.in = inputs;
+	j.nin = n;
+	j.st = st;
+	j.given = &given;
+	j.batch = opt->dry_run ? 0 : opt->batch;
+	for (k = 0; k < n; k++) {
+		struct stat sb;
+
+		if (fstat(fileno(inputs[k].fp), &sb) == 0 && S_ISREG(sb.st_mode))
+			j.bytes_total += (uint64_t)sb.st_size;
+	}
+	if (opt->ent->nfields > 64)
+		return crm_seterr(CRM_EINTERNAL, "too many fields");
+	/* Default rules: every unique field, in schema order. */
+	if (opt->nmatch > 0) {
+		memcpy(j.rules, opt->match, opt->nmatch * sizeof(int));
+		j.nrules = opt->nmatch;
+	} else
+		for (f = 0; f < opt->ent->nfields; f++)
+			if ((opt->ent->fields[f].flags & CRM_F_UNIQUE) &&
+			    j.nrules < CRM_IMPORT_MAXRULES)
+				j.rules[j.nrules++] = f;
+	j.rules_cover_unique = 1;
+	for (f = 0; f < opt->ent->nfields; f++) {
+		int covered = 0;
+
+		if (!(opt->ent->fields[f].flags & CRM_F_UNIQUE))
+			continue;
+		for (k = 0; k < j.nrules; k++)
+			covered |= j.rules[k] == f;
+		j.rules_cover_unique &= covered;
+	}
+	for (k = 0; k < opt->nmap; k++)
+		if (opt->map_to[k][0] != '\0' &&
+		    field_by_header(opt->ent, opt->map_to[k]) == -1 &&
+		    !crm_custom_name_ok(opt->map_to[k], strlen(opt->map_to[k])))
+			return crm_seterr(CRM_EUSAGE,
+			    "--map '%s=%s': not a field name", opt->map_from[k],
+			    opt->map_to[k]);
+	j.rec = crm_rec_new(opt->ent);
+	j.old = crm_rec_new(opt->ent);
+	j.nw = crm_rec_new(opt->ent);
+	if (j.rec == NULL || j.old == NULL || j.nw == NULL) {
+		rc = ENOMEM;
+		goto done;
+	}
+	if (j.batch > 0) {
+		fingerprint(&j);
+		rc = crm_read_begin(db, &tx);
+		if (rc == 0) {
+			rc = find_resume(&tx, &j);
+			crm_txn_end(&tx);
+		}
+		if (rc != 0)
+			goto done;
+		if (j.resume_rows > 0)
+			st->batch = j.resume_batch;	/* carry on the same import */
+	}
+	do {
+		rc = crm_write(db, import_fn, &j);
+		if (rc != 0)
+			break;
+		st->commits++;
+		if (opt->committed != NULL)
+			opt->committed(opt->arg);
+		j.c_fi = j.fi;
+		j.c_rows = j.rows;
+		j.c_total = j.total;
+		j.c_st = *st;
+	} while (!j.eof);
+	if (rc == CRM_EDRYRUN)
+		rc = 0;
+	if (rc == CRM_EDATA && !j.header_bad)
+		rc = crm_seterr(CRM_EDATA, "%zu row%s rejected", st->rejected,
+		    st->rejected == 1 ? "" : "s");
+done:
+	crm_reader_free(j.rd);
+	free(j.map.field);
+	free(j.map.custom);
+	crm_rec_free(j.rec);
+	crm_rec_free(j.old);
+	crm_rec_free(j.nw);
+	return rc;
+}
+
+/* ---- undo and listing -------------------------------------------------------- */
+
+struct undojob {
+	uint64_t batch;
+	int force;
+	size_t entries;
+};
+
+static int
+undo_fn(struct crm_txn *tx, void *arg)
+{
+	struct undojob *u = arg;
+	MDB_cursor *c = NULL;
+	MDB_val k, v;
+	char prefix[48];
+	uint64_t *changes = NULL;
+	size_t n = 0, cap = 0, pl, i, e;
+	int rc;
+
+	u->entries = 0;
+	pl = (size_t)snprintf(prefix, sizeof(prefix), "batchchg/%020llu/",
+	    (unsigned long long)u->batch);
+	rc = mdb_cursor_open(tx->t, crm_db_meta(tx->db), &c);
+	if (rc != 0)
+		return rc;
+	k.mv_data = prefix;
+	k.mv_size = pl;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		int64_t ch;
+
+		if (k.mv_size <= pl || memcmp(k.mv_data, prefix, pl) != 0)
+			break;
+		if (crm_parse_i64((char *)k.mv_data + pl, k.mv_size - pl, 1,
+		    INT64_MAX, &ch) != 0) {
+			rc = CRM_ECORRUPT;
+			break;
+		}
+		if (n == cap) {
+			uint64_t *p;
+
+			cap = cap ? cap * 2 : 16;
+			p = realloc(changes, cap * sizeof(*p));
+			if (p == NULL) {
+				rc = ENOMEM;
+				break;
+			}
+			changes = p;
+		}
+		changes[n++] = (uint64_t)ch;
+	}
+	mdb_cursor_close(c);
+	if (rc == MDB_NOTFOUND)
+		rc = 0;
+	if (rc == 0 && n == 0)
+		rc = crm_seterr(CRM_ENOTFOUND, "batch %llu: not found",
+		    (unsigned long long)u->batch);
+	for (i = n; i > 0 && rc == 0; i--) {
+		rc = crm_undo(tx, changes[i - 1], u->force, &e);
+		u->entries += e;
+	}
+	free(changes);
+	return rc;
+}
+
+int
+crm_import_undo(struct crm_db *db, uint64_t batch, int force, size_t *entries)
+{
+	struct undojob u = { batch, force, 0 };
+	int rc;
+
+	rc = crm_write(db, undo_fn, &u);
+	*entries = u.entries;
+	return rc;
+}
+
+int
+crm_import_batches(struct crm_db *db,
+    int (*fn)(const struct crm_batch_info *, void *), void *arg)
+{
+	struct crm_txn tx;
+	MDB_cursor *c = NULL;
+	MDB_val k, v;
+	int rc;
+
+	rc = crm_read_begin(db, &tx);
+	if (rc != 0)
+		return rc;
+	rc = mdb_cursor_open(tx.t, crm_db_meta(db), &c);
+	k.mv_data = "batch/";
+	k.mv_size = 6;
+	for (rc = rc ? rc : mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		struct crm_batch_info b;
+		const unsigned char *p = v.mv_data, *end = p + v.mv_size;
+		uint64_t x[8];
+		const char *s;
+		size_t i, ul;
+		int64_t id;
+
+		if (k.mv_size < 6 || memcmp(k.mv_data, "batch/", 6) != 0)
+			break;
+		memset(&b, 0, sizeof(b));
+		if (crm_parse_i64((char *)k.mv_data + 6, k.mv_size - 6, 1,
+		    INT64_MAX, &id) != 0) {
+			rc = CRM_ECORRUPT;
+			break;
+		}
+		for (i = 0; i < 8 && rc == 0; i++)
+			rc = crm_varint_get(&p, end, &x[i]);
+		if (rc != 0)
+			break;
+		b.batch = (uint64_t)id;
+		b.at = (int64_t)x[0];
+		snprintf(b.entity, sizeof(b.entity), "%s",
+		    crm_entity_bynum((int)x[1]) ? crm_entity_bynum((int)x[1])->name :
+		    "?");
+		b.read = x[2];
+		b.created = x[3];
+		b.updated = x[4];
+		b.unchanged = x[5];
+		b.skipped = x[6];
+		b.rejected = x[7];
+		s = (const char *)p;
+		ul = strnlen(s, (size_t)(end - p));
+		snprintf(b.user, sizeof(b.user), "%.*s", (int)ul, s);
+		if (ul < (size_t)(end - p))
+			snprintf(b.files, sizeof(b.files), "%.*s",
+			    (int)((size_t)(end - p) - ul - 1), s + ul + 1);
+		{
+			/* Undone when its first change was. */
+			char key[64];
+			MDB_cursor *c2 = NULL;
+			MDB_val k2, v2;
+			size_t pl = (size_t)snprintf(key, sizeof(key),
+			    "batchchg/%020llu/", (unsigned long long)b.batch);
+
+			if (mdb_cursor_open(tx.t, crm_db_meta(db), &c2) == 0) {
+				k2.mv_data = key;
+				k2.mv_size = pl;
+				if (mdb_cursor_get(c2, &k2, &v2, MDB_SET_RANGE) == 0 &&
+				    k2.mv_size > pl && memcmp(k2.mv_data, key, pl) == 0) {
+					char uk[64];
+					MDB_val k3, v3;
+
+					snprintf(uk, sizeof(uk), "undone/%.*s",
+					    (int)(k2.mv_size - pl), (char *)k2.mv_data + pl);
+					k3.mv_data = uk;
+					k3.mv_size = strlen(uk);
+					b.undone = mdb_get(tx.t, crm_db_meta(db), &k3,
+					    &v3) == 0;
+				}
+				mdb_cursor_close(c2);
+			}
+		}
+		rc = fn(&b, arg);
+		if (rc != 0)
+			break;
+	}
+	if (rc == MDB_NOTFOUND)
+		rc = 0;
+	if (c != NULL)
+		mdb_cursor_close(c);
+	crm_txn_end(&tx);
+	return rc;
+}
