@@ -11,6 +11,7 @@
  * struct crm_import and reports rows, progress and the summary.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -618,6 +619,11 @@ int
 main(int argc, char **argv)
 {
 	int i;
+
+	/* A long write transaction frees and mallocs pages by the million:
+	 * keep freed memory instead of returning it to the kernel each time. */
+	mallopt(M_TRIM_THRESHOLD, 512 << 20);
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
 
 	/* `--undo N` and `--batches` are spelled as options in DESIGN.md;
 	 * plural entity names are accepted too. */

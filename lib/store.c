@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "rules.h"
 #include "error.h"
 #include "store.h"
 #include "value.h"
@@ -271,9 +272,8 @@ crm_lookup(struct crm_txn *tx, const struct crm_entity *e, const char *ref,
 int
 crm_resolve(struct crm_txn *tx, struct crm_rec *r)
 {
-	int f, rc;
+	int f, rc = 0;
 
-	rc = crm_rec_finish_money(r);
 	for (f = 0; f < r->ent->nfields && rc == 0; f++) {
 		const struct crm_field *fd = &r->ent->fields[f];
 		struct crm_val *v = &r->v[f];
@@ -293,6 +293,11 @@ crm_resolve(struct crm_txn *tx, struct crm_rec *r)
 		v->len = 0;
 		v->state = CRM_V_SET;
 	}
+	/* Money last: a rule may supply the currency it is read in. */
+	if (rc == 0)
+		rc = crm_rules_defaults(tx, r);
+	if (rc == 0)
+		rc = crm_rec_finish_money(r);
 	return rc;
 }
 
@@ -378,7 +383,8 @@ insert(struct crm_txn *tx, struct crm_rec *r, int restore)
 {
 	int f, rc;
 
-	rc = crm_resolve(tx, r);
+	/* Defaults first: a default amount is money to resolve too. */
+	rc = 0;
 	for (f = 0; f < r->ent->nfields && rc == 0 && !restore; f++) {
 		const struct crm_field *fd = &r->ent->fields[f];
 
@@ -387,7 +393,11 @@ insert(struct crm_txn *tx, struct crm_rec *r, int restore)
 			    tx->now);
 	}
 	if (rc == 0)
+		rc = crm_resolve(tx, r);
+	if (rc == 0)
 		rc = check_required(r);
+	if (rc == 0 && !restore)
+		rc = crm_rules_before(tx, NULL, r);
 	if (rc == 0 && !restore) {
 		rc = next_id(tx, r->ent, &r->id);
 		crm_rec_setint(r, CRM_FLD_ID, (int64_t)r->id);
@@ -410,6 +420,8 @@ insert(struct crm_txn *tx, struct crm_rec *r, int restore)
 	if (rc == 0)
 		rc = crm_audit_add(tx, r->ent, r->id, CRM_AUDIT_CREATE, "", 0,
 		    NULL, 0, NULL, 0);
+	if (rc == 0)
+		rc = crm_rules_after(tx, NULL, r);
 	return rc;
 }
 
@@ -468,6 +480,8 @@ crm_update(struct crm_txn *tx, const struct crm_rec *old, struct crm_rec *nw)
 	rc = crm_resolve(tx, nw);
 	if (rc == 0)
 		rc = check_required(nw);
+	if (rc == 0)
+		rc = crm_rules_before(tx, old, nw);
 	for (f = CRM_FLD_UPDATED + 1; f < old->ent->nfields && rc == 0; f++) {
 		if (same(old, nw, f))
 			continue;
@@ -519,6 +533,8 @@ crm_update(struct crm_txn *tx, const struct crm_rec *old, struct crm_rec *nw)
 	rc = note_customs(tx, nw);
 	if (rc == 0)
 		rc = put_record(tx, nw, 0);
+	if (rc == 0)
+		rc = crm_rules_after(tx, old, nw);
 	return rc;
 }
 
@@ -539,6 +555,8 @@ crm_delete(struct crm_txn *tx, const struct crm_rec *old)
 	if (rc == 0)
 		rc = crm_audit_add(tx, old->ent, old->id, CRM_AUDIT_DELETE, "", 0,
 		    tx->vbuf.p, tx->vbuf.len, NULL, 0);
+	if (rc == 0)
+		rc = crm_rules_after(tx, old, NULL);
 	return rc;
 }
 

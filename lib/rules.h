@@ -1,0 +1,31 @@
+/*
+ * rules.h — business rules that keep derived fields true whatever tool
+ * writes a record: called by the store around every insert, update and
+ * delete, in the same transaction.
+ *
+ *   payment  takes its invoice's currency; may not take an invoice past
+ *            its amount (overpayment is refused); after any change the
+ *            invoice's paid (sum of its payments) and status
+ *            (open, partial, paid; void stays void) are recomputed.
+ */
+#ifndef CRM_RULES_H
+#define CRM_RULES_H
+
+#include "db.h"
+#include "record.h"
+
+/* Defaults that other values depend on (a payment's currency, which
+ * sets how its amount is read): after references resolve, before money
+ * is parsed. */
+int crm_rules_defaults(struct crm_txn *tx, struct crm_rec *nw);
+
+/* Before writing nw (old is NULL for an insert): refuse what the rules
+ * forbid (CRM_EDATA with detail). */
+int crm_rules_before(struct crm_txn *tx, const struct crm_rec *old,
+    struct crm_rec *nw);
+
+/* After the write (nw NULL for a delete, old NULL for an insert). */
+int crm_rules_after(struct crm_txn *tx, const struct crm_rec *old,
+    const struct crm_rec *nw);
+
+#endif
