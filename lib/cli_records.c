@@ -757,9 +757,12 @@ add_fn(struct crm_txn *tx, void *arg)
 	if (r == NULL)
 		return ENOMEM;
 	for (i = 0; i < j->nargs && rc == 0; i++) {
-		if (i == 0 && strchr(j->args[0], '=') == NULL)
-			rc = crm_rec_setf(r, j->e->title, j->args[0],
-			    strlen(j->args[0]), tx->now);
+		if (i == 0 && strchr(j->args[0], '=') == NULL) {
+			const char *t = j->e->fields[j->e->title].name;
+
+			rc = crm_rec_set(r, t, strlen(t), j->args[0],
+			    strlen(j->args[0]), tx->now, 0);
+		}
 		else
 			rc = set_pair(r, j->args[i], tx->now);
 	}

@@ -37,7 +37,8 @@ struct crm_txn {
 	uint64_t audit_next;	/* next audit sequence, 0 until loaded */
 	uint64_t next_id[CRM_MAX_ENTITIES];	/* 0 until loaded */
 	int attempt;		/* 0 on the first run of a write callback */
-	int noaudit;		/* set while undo replays: still audited, as undo */
+	uint64_t conflict_id;	/* after CRM_EEXIST: the record holding the key */
+	int conflict_field;	/* and the field */
 	struct crm_buf kbuf, vbuf;	/* scratch for keys and values */
 };
 

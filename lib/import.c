@@ -44,6 +44,8 @@ struct job {
 	int rules[CRM_IMPORT_MAXRULES];
 	size_t nrules;
 	int rules_cover_unique;	/* every unique field is a rule */
+	int fast_create;	/* the rules are the unique fields in order:
+				 * try the creation, the store names a match */
 	size_t batch;		/* rows per commit (none on a dry run) */
 	uint64_t bytes_total;	/* sizes of the inputs, for progress */
 	uint64_t bytes_before;	/* sizes of the inputs already read */
@@ -336,6 +338,54 @@ check_unique(struct job *j, struct crm_txn *tx, uint64_t self)
 	return 0;
 }
 
+/*
+ * A row that matches a record by one rule but names it differently by
+ * another (same e-mail, another ext_id) is two identities, not an
+ * update: refused, so no re-run flips the record between them.
+ */
+static int
+check_identity(struct job *j, int rule)
+{
+	const struct crm_entity *e = j->o->ent;
+	struct crm_buf ta = CRM_BUF_INIT, tb = CRM_BUF_INIT;
+	struct crm_buf na = CRM_BUF_INIT, nb = CRM_BUF_INIT;
+	size_t k;
+	int rc = 0;
+
+	for (k = 0; k < j->nrules && rc == 0; k++) {
+		int f = j->rules[k];
+
+		if (f == rule || f == CRM_MATCH_ID ||
+		    !(e->fields[f].flags & CRM_F_UNIQUE) ||
+		    j->rec->v[f].state != CRM_V_SET ||
+		    j->old->v[f].state != CRM_V_SET)
+			continue;
+		crm_buf_reset(&ta);
+		crm_buf_reset(&tb);
+		crm_buf_reset(&na);
+		crm_buf_reset(&nb);
+		rc = crm_rec_text(j->rec, f, &ta);
+		if (rc == 0)
+			rc = crm_rec_text(j->old, f, &tb);
+		if (rc == 0)
+			rc = crm_index_key(e, f, ta.p ? ta.p : "", ta.len, &na);
+		if (rc == 0)
+			rc = crm_index_key(e, f, tb.p ? tb.p : "", tb.len, &nb);
+		if (rc == 0 && (na.len != nb.len ||
+		    memcmp(na.p, nb.p, na.len) != 0))
+			rc = crm_seterr(CRM_EDATA,
+			    "field '%s': \"%s\", but %s %llu (matched by %s) has "
+			    "\"%s\"", e->fields[f].name, ta.p, e->name,
+			    (unsigned long long)j->old->id,
+			    rule == CRM_MATCH_ID ? "id" : e->fields[rule].name, tb.p);
+	}
+	crm_buf_free(&ta);
+	crm_buf_free(&tb);
+	crm_buf_free(&na);
+	crm_buf_free(&nb);
+	return rc;
+}
+
 /* nw = old with the row's values over it. */
 static int
 overlay(struct job *j)
@@ -376,7 +426,24 @@ process(struct job *j, struct crm_txn *tx, const char *file,
 	int rc, rule = -1;
 
 	rc = read_row(j, tx, row, &idtext, &idlen);
-	if (rc == 0)
+	if (rc == 0 && j->fast_create) {
+		/* Most rows of a load are new: one pass of the unique keys
+		 * both checks and claims them. */
+		rc = crm_insert(tx, j->rec);
+		if (rc == 0)
+			return emit(j, file, row, CRM_ROW_CREATED, j->rec->id, NULL);
+		if (rc != CRM_EEXIST || tx->conflict_id == 0) {
+			if (is_rowerr(rc))
+				return emit(j, file, row, CRM_ROW_REJECTED, 0,
+				    why(j, rc));
+			return rc;
+		}
+		/* A match: read the row again (the attempt filled defaults). */
+		id = tx->conflict_id;
+		rule = tx->conflict_field;
+		crm_clearerr();
+		rc = read_row(j, tx, row, &idtext, &idlen);
+	} else if (rc == 0)
 		rc = match(j, tx, idtext, idlen, &id, &rule);
 	if (rc == 0 && id == 0 && idtext != NULL && idlen > 0 &&
 	    o->on_new == CRM_ONNEW_ERROR)
@@ -409,6 +476,8 @@ process(struct job *j, struct crm_txn *tx, const char *file,
 		rc = check_unique(j, tx, id);
 		if (rc == 0)
 			rc = crm_fetch(tx, j->old, id);
+		if (rc == 0)
+			rc = check_identity(j, rule);
 		if (rc == 0)
 			rc = overlay(j);
 		if (rc == 0)
@@ -790,6 +859,15 @@ crm_import_run(struct crm_db *db, const struct crm_import *opt,
 		for (k = 0; k < j.nrules; k++)
 			covered |= j.rules[k] == f;
 		j.rules_cover_unique &= covered;
+	}
+	{
+		size_t u = 0;
+
+		j.fast_create = opt->on_new == CRM_ONNEW_CREATE;
+		for (f = 0; f < opt->ent->nfields; f++)
+			if (opt->ent->fields[f].flags & CRM_F_UNIQUE)
+				j.fast_create &= u < j.nrules && j.rules[u++] == f;
+		j.fast_create &= u == j.nrules;
 	}
 	for (k = 0; k < opt->nmap; k++)
 		if (opt->map_to[k][0] != '\0' &&

@@ -322,7 +322,7 @@ crm_rec_setf(struct crm_rec *r, int field, const char *text, size_t len,
 	char cur[4];
 	int64_t iv = 0;
 	int rc = 0, b;
-	size_t bad, tlen = len;
+	size_t tlen = len;
 	const char *t = text;
 
 	/* Blanks around typed values are noise; free text keeps them (a
@@ -336,10 +336,6 @@ crm_rec_setf(struct crm_rec *r, int field, const char *text, size_t len,
 		text = t;
 		len = tlen;
 	}
-	if (crm_utf8_check(text, len, &bad) != 0)
-		return crm_seterr(CRM_EDATA,
-		    "field '%s': invalid UTF-8 or NUL at byte %zu", f->name,
-		    bad + 1);
 	if (len > MAX_TEXT)
 		return crm_seterr(CRM_EDATA,
 		    "field '%s': %zu bytes, more than the %d allowed", f->name,
@@ -441,6 +437,12 @@ crm_rec_set(struct crm_rec *r, const char *name, size_t nlen,
     const char *text, size_t len, int64_t now, int allow_system)
 {
 	int f = crm_field_find(r->ent, name, nlen);
+	size_t bad;
+
+	if (crm_utf8_check(text, len, &bad) != 0)
+		return crm_seterr(CRM_EDATA,
+		    "field '%.*s': invalid UTF-8 or NUL at byte %zu", (int)nlen,
+		    name, bad + 1);
 
 	if (f < 0)
 		return set_custom(r, name, nlen, text, len);

@@ -66,7 +66,9 @@ int crm_rec_copy(struct crm_rec *dst, const struct crm_rec *src);
 
 /*
  * Sets field name (built-in or custom) from its text form.  Empty text
- * clears it.  Built-in values are checked and converted at once, except
+ * clears it.  crm_rec_set checks the text is UTF-8 without NUL;
+ * crm_rec_setf trusts its caller for that (the readers check every
+ * field already, and a million-row import should not check twice).  Built-in values are checked and converted at once, except
  * money and references (CRM_V_PENDING until crm_rec_resolve).
  * Returns 0, CRM_EDATA with detail "field 'x': …", or ENOMEM.
  * System fields (id, updated_at) are refused unless allow_system.

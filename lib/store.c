@@ -166,6 +166,8 @@ index_field(struct crm_txn *tx, const struct crm_rec *r, int f, int add)
 
 		if (other == r->id)
 			return 0;
+		tx->conflict_id = other;
+		tx->conflict_field = f;
 		return crm_seterr(CRM_EEXIST,
 		    "field '%s': \"%.*s\" already belongs to %s %llu",
 		    fd->name, (int)v->len, v->s, r->ent->name,
@@ -301,8 +303,10 @@ crm_resolve(struct crm_txn *tx, struct crm_rec *r)
 	return rc;
 }
 
+/* The id the next record of e gets (not used up until the caller
+ * advances tx->next_id). */
 static int
-next_id(struct crm_txn *tx, const struct crm_entity *e, uint64_t *id)
+peek_id(struct crm_txn *tx, const struct crm_entity *e, uint64_t *id)
 {
 	struct crm_buf k = CRM_BUF_INIT;
 	MDB_val key, val;
@@ -322,7 +326,7 @@ next_id(struct crm_txn *tx, const struct crm_entity *e, uint64_t *id)
 	}
 	crm_buf_free(&k);
 	if (rc == 0)
-		*id = tx->next_id[e->num]++;
+		*id = tx->next_id[e->num];
 	return rc;
 }
 
@@ -379,9 +383,15 @@ put_record(struct crm_txn *tx, const struct crm_rec *r, unsigned flags)
 }
 
 static int
+is_unique(const struct crm_entity *e, int f)
+{
+	return (e->fields[f].flags & CRM_F_UNIQUE) != 0;
+}
+
+static int
 insert(struct crm_txn *tx, struct crm_rec *r, int restore)
 {
-	int f, rc;
+	int f, g, rc;
 
 	/* Defaults first: a default amount is money to resolve too. */
 	rc = 0;
@@ -399,12 +409,28 @@ insert(struct crm_txn *tx, struct crm_rec *r, int restore)
 	if (rc == 0 && !restore)
 		rc = crm_rules_before(tx, NULL, r);
 	if (rc == 0 && !restore) {
-		rc = next_id(tx, r->ent, &r->id);
+		rc = peek_id(tx, r->ent, &r->id);
 		crm_rec_setint(r, CRM_FLD_ID, (int64_t)r->id);
 		if (r->v[CRM_FLD_CREATED].state == CRM_V_EMPTY)
 			crm_rec_setint(r, CRM_FLD_CREATED, tx->now);
 		crm_rec_setint(r, CRM_FLD_UPDATED, tx->now);
 	}
+	/*
+	 * Unique keys first, in field order: a taken one leaves no trace
+	 * (the keys put before it are taken back, the id is not used up), so
+	 * an import can try a creation and fall back to the match it names.
+	 */
+	tx->conflict_id = 0;
+	for (f = 0; f < r->ent->nfields && rc == 0; f++) {
+		if (!is_unique(r->ent, f))
+			continue;
+		rc = index_field(tx, r, f, 1);
+		for (g = 0; g < f && rc == CRM_EEXIST; g++)
+			if (is_unique(r->ent, g) && index_field(tx, r, g, 0) != 0)
+				rc = CRM_EINTERNAL;
+	}
+	if (rc == 0 && !restore)
+		tx->next_id[r->ent->num]++;
 	/* New ids are always the largest: appending skips the search. */
 	if (rc == 0)
 		rc = put_record(tx, r, restore ? MDB_NOOVERWRITE : MDB_APPEND);
@@ -412,7 +438,8 @@ insert(struct crm_txn *tx, struct crm_rec *r, int restore)
 		rc = crm_seterr(CRM_EEXIST, "%s %llu already exists",
 		    r->ent->name, (unsigned long long)r->id);
 	for (f = 0; f < r->ent->nfields && rc == 0; f++)
-		rc = index_field(tx, r, f, 1);
+		if (!is_unique(r->ent, f))
+			rc = index_field(tx, r, f, 1);
 	if (rc == 0)
 		rc = note_customs(tx, r);
 	/* The record itself is the creation's "new": storing it twice would
