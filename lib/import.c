@@ -438,11 +438,11 @@ process(struct job *j, struct crm_txn *tx, const char *file,
 				    why(j, rc));
 			return rc;
 		}
-		/* A match: read the row again (the attempt filled defaults). */
+		/* A match: the store gave the record back as it was. */
 		id = tx->conflict_id;
 		rule = tx->conflict_field;
 		crm_clearerr();
-		rc = read_row(j, tx, row, &idtext, &idlen);
+		rc = 0;
 	} else if (rc == 0)
 		rc = match(j, tx, idtext, idlen, &id, &rule);
 	if (rc == 0 && id == 0 && idtext != NULL && idlen > 0 &&

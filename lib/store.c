@@ -391,6 +391,7 @@ is_unique(const struct crm_entity *e, int f)
 static int
 insert(struct crm_txn *tx, struct crm_rec *r, int restore)
 {
+	uint64_t filled = 0;	/* fields this call filled in */
 	int f, g, rc;
 
 	/* Defaults first: a default amount is money to resolve too. */
@@ -398,9 +399,11 @@ insert(struct crm_txn *tx, struct crm_rec *r, int restore)
 	for (f = 0; f < r->ent->nfields && rc == 0 && !restore; f++) {
 		const struct crm_field *fd = &r->ent->fields[f];
 
-		if (fd->dflt != NULL && r->v[f].state == CRM_V_EMPTY)
+		if (fd->dflt != NULL && r->v[f].state == CRM_V_EMPTY) {
 			rc = crm_rec_setf(r, f, fd->dflt, strlen(fd->dflt),
 			    tx->now);
+			filled |= (uint64_t)1 << f;
+		}
 	}
 	if (rc == 0)
 		rc = crm_resolve(tx, r);
@@ -411,9 +414,12 @@ insert(struct crm_txn *tx, struct crm_rec *r, int restore)
 	if (rc == 0 && !restore) {
 		rc = peek_id(tx, r->ent, &r->id);
 		crm_rec_setint(r, CRM_FLD_ID, (int64_t)r->id);
-		if (r->v[CRM_FLD_CREATED].state == CRM_V_EMPTY)
+		if (r->v[CRM_FLD_CREATED].state == CRM_V_EMPTY) {
 			crm_rec_setint(r, CRM_FLD_CREATED, tx->now);
+			filled |= (uint64_t)1 << CRM_FLD_CREATED;
+		}
 		crm_rec_setint(r, CRM_FLD_UPDATED, tx->now);
+		filled |= (uint64_t)1 << CRM_FLD_UPDATED | 1;
 	}
 	/*
 	 * Unique keys first, in field order: a taken one leaves no trace
@@ -428,6 +434,14 @@ insert(struct crm_txn *tx, struct crm_rec *r, int restore)
 		for (g = 0; g < f && rc == CRM_EEXIST; g++)
 			if (is_unique(r->ent, g) && index_field(tx, r, g, 0) != 0)
 				rc = CRM_EINTERNAL;
+	}
+	if (rc == CRM_EEXIST) {
+		/* Give r back as it came, so the caller can update with it. */
+		for (f = 0; f < r->ent->nfields; f++)
+			if (filled & ((uint64_t)1 << f))
+				memset(&r->v[f], 0, sizeof(r->v[f]));
+		r->id = 0;
+		return rc;
 	}
 	if (rc == 0 && !restore)
 		tx->next_id[r->ent->num]++;

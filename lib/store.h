@@ -39,8 +39,9 @@ int crm_resolve(struct crm_txn *tx, struct crm_rec *r);
  * Inserts r as a new record: defaults applied, required fields checked,
  * created_at (unless given) and updated_at set to tx->now, a new id
  * assigned (r->id is set on return), unique keys checked (CRM_EEXIST
- * with detail; tx->conflict_id and conflict_field name the holder, and
- * nothing of r was written), indexes written, audited as a creation.
+ * with detail; tx->conflict_id and conflict_field name the holder,
+ * nothing of r was written and r is as given, references and money
+ * resolved), indexes written, audited as a creation.
  */
 int crm_insert(struct crm_txn *tx, struct crm_rec *r);
 
