@@ -12,6 +12,7 @@
  * import's batch id, so --undo reverses the whole import.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -33,6 +34,43 @@ struct colmap {
 	size_t n;
 	int *field;
 	const char **custom;	/* custom names (mapped or as given) */
+};
+
+/*
+ * Two threads: a reader that parses rows and checks their values into
+ * records (no database needed), and the writer, which holds the write
+ * transaction and resolves, matches and stores them, in order.  They
+ * meet in a ring of slots; each slot owns its record and a copy of its
+ * row (for reports), so memory stays bounded by the ring.
+ */
+#define RING 1024
+
+enum { SLOT_ROW, SLOT_BAD, SLOT_FAIL, SLOT_HEADER, SLOT_EOF };
+
+struct slot {
+	int kind;
+	size_t fi;		/* input it came from */
+	size_t line;
+	int prep_rc;		/* checking the values failed: a row error */
+	char *reason;		/* malloc'd, for BAD, FAIL, HEADER or prep_rc */
+	struct crm_rec *rec;
+	uint64_t given;		/* fields present in the row */
+	const char *idtext;	/* the id column, in rowbuf */
+	size_t idlen;
+	struct crm_row row;
+	const char **keys, **vals;
+	size_t *lens, cap;
+	struct crm_buf rowbuf;
+};
+
+struct pipe {
+	pthread_t th;
+	int running;
+	pthread_mutex_t mu;
+	pthread_cond_t can_put, can_get;
+	struct slot *s;
+	size_t head, count;
+	int stop;
 };
 
 struct job {
@@ -66,10 +104,13 @@ struct job {
 	size_t txn_rows, txn_rejected;
 	int attempt;
 	int header_bad;
-	struct colmap map;
-	struct crm_rec *rec, *old, *nw;
+	struct colmap map;	/* the reader thread's */
+	struct crm_rec *rec, *old, *nw;	/* rec: the current slot's */
 	uint64_t *given;	/* bit per field: present in the row */
 	char reason[600];
+	int64_t now;		/* for relative dates in values */
+	struct pipe pp;
+	size_t cur_fi;		/* writer side: input of the last slot */
 };
 
 const char *
@@ -229,25 +270,81 @@ is_rowerr(int rc)
 	    rc == CRM_ENOTFOUND;
 }
 
-/* Fills j->rec from the row: presets, then each mapped column. */
+/* Copies a row into its slot: the reader's buffers are reused. */
 static int
-read_row(struct job *j, struct crm_txn *tx, const struct crm_row *row,
-    const char **idtext, size_t *idlen)
+copy_row(struct slot *sl, const struct crm_row *row)
+{
+	size_t i, *off;
+	int rc = 0;
+
+	if (row->n > sl->cap) {
+		size_t cap = row->n;
+		void *a = realloc(sl->keys, cap * sizeof(*sl->keys));
+
+		if (a == NULL)
+			return ENOMEM;
+		sl->keys = a;
+		a = realloc(sl->vals, cap * sizeof(*sl->vals));
+		if (a == NULL)
+			return ENOMEM;
+		sl->vals = a;
+		a = realloc(sl->lens, cap * sizeof(*sl->lens));
+		if (a == NULL)
+			return ENOMEM;
+		sl->lens = a;
+		sl->cap = cap;
+	}
+	crm_buf_reset(&sl->rowbuf);
+	/* Offsets first (the buffer may move), pointers after. */
+	off = (size_t *)sl->lens;
+	for (i = 0; i < row->n && rc == 0; i++) {
+		off[i] = sl->rowbuf.len;
+		rc = crm_buf_add(&sl->rowbuf, row->vals[i], row->lens[i]);
+		if (rc == 0)
+			rc = crm_buf_addc(&sl->rowbuf, '\0');
+		if (rc == 0 && row->keygen != 1)
+			rc = crm_buf_adds(&sl->rowbuf, row->keys[i]);
+		if (rc == 0 && row->keygen != 1)
+			rc = crm_buf_addc(&sl->rowbuf, '\0');
+	}
+	if (rc != 0)
+		return rc;
+	for (i = 0; i < row->n; i++) {
+		sl->vals[i] = sl->rowbuf.p + off[i];
+		/* CSV and TSV keys are the header's, alive all along. */
+		sl->keys[i] = row->keygen == 1 ? row->keys[i] :
+		    sl->vals[i] + row->lens[i] + 1;
+	}
+	for (i = 0; i < row->n; i++)
+		sl->lens[i] = row->lens[i];
+	sl->row.line = row->line;
+	sl->row.n = row->n;
+	sl->row.keys = sl->keys;
+	sl->row.vals = sl->vals;
+	sl->row.lens = sl->lens;
+	sl->row.keygen = row->keygen;
+	return 0;
+}
+
+/* Fills the slot's record from its row: presets, then each column. */
+static int
+prepare(struct job *j, struct slot *sl)
 {
 	const struct crm_import *o = j->o;
-	struct crm_rec *r = j->rec;
+	const struct crm_row *row = &sl->row;
+	struct crm_rec *r = sl->rec;
 	size_t i;
 	int rc = 0;
 
 	crm_rec_reset(r);
-	memset(j->given, 0, sizeof(uint64_t));
-	*idtext = NULL;
-	*idlen = 0;
+	sl->given = 0;
+	sl->idtext = NULL;
+	sl->idlen = 0;
 	for (i = 0; i < o->npreset && rc == 0; i++) {
 		const char *eq = strchr(o->preset[i], '=');
 
 		rc = crm_rec_set(r, o->preset[i], (size_t)(eq - o->preset[i]),
-		    eq + 1, strlen(eq + 1), tx->now, 0);
+		    eq + 1, strlen(eq + 1), j->now, 0);
 	}
 	for (i = 0; i < row->n && rc == 0; i++) {
 		int f = j->map.field[i];
@@ -255,20 +352,18 @@ read_row(struct job *j, struct crm_txn *tx, const struct crm_row *row,
 		if (f == COL_SKIP)
 			continue;
 		if (f == COL_ID) {
-			*idtext = row->vals[i];
-			*idlen = row->lens[i];
+			sl->idtext = row->vals[i];
+			sl->idlen = row->lens[i];
 		} else if (f == COL_CUSTOM)
 			rc = crm_rec_set(r, j->map.custom[i],
 			    strlen(j->map.custom[i]), row->vals[i], row->lens[i],
-			    tx->now, 0);
+			    j->now, 0);
 		else {
-			rc = crm_rec_setf(r, f, row->vals[i], row->lens[i], tx->now);
+			rc = crm_rec_setf(r, f, row->vals[i], row->lens[i], j->now);
 			if (f < 64)
-				j->given[0] |= (uint64_t)1 << f;
+				sl->given |= (uint64_t)1 << f;
 		}
 	}
-	if (rc == 0)
-		rc = crm_resolve(tx, r);
 	return rc;
 }
 
@@ -417,15 +512,20 @@ overlay(struct job *j)
 
 static int
 process(struct job *j, struct crm_txn *tx, const char *file,
-    const struct crm_row *row)
+    struct slot *sl)
 {
 	const struct crm_import *o = j->o;
-	const char *idtext;
-	size_t idlen;
+	const struct crm_row *row = &sl->row;
+	const char *idtext = sl->idtext;
+	size_t idlen = sl->idlen;
 	uint64_t id = 0;
 	int rc, rule = -1;
 
-	rc = read_row(j, tx, row, &idtext, &idlen);
+	j->rec = sl->rec;
+	j->given = &sl->given;
+	if (sl->prep_rc != 0)
+		return emit(j, file, row, CRM_ROW_REJECTED, 0, sl->reason);
+	rc = crm_resolve(tx, j->rec);
 	if (rc == 0 && j->fast_create) {
 		/* Most rows of a load are new: one pass of the unique keys
 		 * both checks and claims them. */
@@ -642,8 +742,167 @@ open_input(struct job *j)
 	    j->in[j->fi].fp != stdin)
 		return errno;
 	clearerr(j->in[j->fi].fp);
-	j->rows = 0;
 	return crm_reader_new(&j->rd, j->in[j->fi].fp, j->o->fmt);
+}
+
+static void
+slot_say(struct slot *sl, int kind, size_t line, const char *msg)
+{
+	free(sl->reason);
+	sl->kind = kind;
+	sl->line = line;
+	sl->reason = strdup(msg);	/* NULL when out of memory: "?" below */
+}
+
+/* Reads the next row into sl (reader thread). */
+static void
+fill(struct job *j, struct slot *sl)
+{
+	const struct crm_row *row;
+	int rc;
+
+	for (;;) {
+		if (j->rd == NULL) {
+			if (j->fi >= j->nin) {
+				sl->kind = SLOT_EOF;
+				return;
+			}
+			rc = open_input(j);
+			if (rc != 0) {
+				slot_say(sl, SLOT_FAIL, 0, crm_errdetail(rc));
+				sl->fi = j->fi++;
+				return;
+			}
+		}
+		sl->fi = j->fi;
+		rc = crm_reader_next(j->rd, &row);
+		if (rc == CRM_ENOTFOUND) {
+			crm_reader_free(j->rd);
+			j->rd = NULL;
+			j->fi++;
+			continue;
+		}
+		if (rc != 0) {
+			int failed = crm_reader_failed(j->rd);
+
+			/* A bad row, or input that cannot be read on. */
+			slot_say(sl, failed ? SLOT_FAIL : SLOT_BAD,
+			    crm_reader_line(j->rd), crm_errdetail(rc));
+			if (failed) {
+				crm_reader_free(j->rd);
+				j->rd = NULL;
+				j->fi++;
+			}
+			return;
+		}
+		sl->kind = SLOT_ROW;
+		sl->line = row->line;
+		rc = build_map(j, row);
+		if (rc != 0) {
+			char msg[700];
+
+			snprintf(msg, sizeof(msg), "%s:1: %s",
+			    strcmp(j->in[j->fi].name, "-") == 0 ? "<stdin>" :
+			    j->in[j->fi].name, crm_errdetail(rc));
+			slot_say(sl, SLOT_HEADER, 1, msg);
+			return;
+		}
+		rc = copy_row(sl, row);
+		if (rc == 0)
+			rc = prepare(j, sl);
+		sl->prep_rc = rc;
+		if (rc != 0)
+			slot_say(sl, SLOT_ROW, row->line, crm_errdetail(rc));
+		return;
+	}
+}
+
+static void *
+reader_main(void *arg)
+{
+	struct job *j = arg;
+	struct pipe *pp = &j->pp;
+	size_t tail;
+	int kind;
+
+	for (;;) {
+		pthread_mutex_lock(&pp->mu);
+		while (pp->count == RING && !pp->stop)
+			pthread_cond_wait(&pp->can_put, &pp->mu);
+		if (pp->stop) {
+			pthread_mutex_unlock(&pp->mu);
+			break;
+		}
+		tail = (pp->head + pp->count) % RING;
+		pthread_mutex_unlock(&pp->mu);
+		/* The writer never touches slots past the count. */
+		pp->s[tail].prep_rc = 0;
+		fill(j, &pp->s[tail]);
+		kind = pp->s[tail].kind;
+		pthread_mutex_lock(&pp->mu);
+		pp->count++;
+		pthread_cond_signal(&pp->can_get);
+		pthread_mutex_unlock(&pp->mu);
+		if (kind == SLOT_EOF || kind == SLOT_HEADER)
+			break;
+	}
+	return NULL;
+}
+
+static int
+reader_start(struct job *j)
+{
+	struct pipe *pp = &j->pp;
+	int rc;
+
+	pp->head = pp->count = 0;
+	pp->stop = 0;
+	rc = pthread_create(&pp->th, NULL, reader_main, j);
+	if (rc != 0)
+		return rc;
+	pp->running = 1;
+	return 0;
+}
+
+static void
+reader_stop(struct job *j)
+{
+	struct pipe *pp = &j->pp;
+
+	if (!pp->running)
+		return;
+	pthread_mutex_lock(&pp->mu);
+	pp->stop = 1;
+	pthread_cond_signal(&pp->can_put);
+	pthread_mutex_unlock(&pp->mu);
+	pthread_join(pp->th, NULL);
+	pp->running = 0;
+}
+
+static struct slot *
+next_slot(struct job *j)
+{
+	struct pipe *pp = &j->pp;
+	struct slot *sl;
+
+	pthread_mutex_lock(&pp->mu);
+	while (pp->count == 0)
+		pthread_cond_wait(&pp->can_get, &pp->mu);
+	sl = &pp->s[pp->head];
+	pthread_mutex_unlock(&pp->mu);
+	return sl;
+}
+
+static void
+done_slot(struct job *j)
+{
+	struct pipe *pp = &j->pp;
+
+	pthread_mutex_lock(&pp->mu);
+	pp->head = (pp->head + 1) % RING;
+	pp->count--;
+	pthread_cond_signal(&pp->can_put);
+	pthread_mutex_unlock(&pp->mu);
 }
 
 /* Back to the last commit: a rerun of the transaction starts there. */
@@ -654,29 +913,38 @@ rewind_to_commit(struct job *j)
 	size_t skip;
 	int rc = 0;
 
+	reader_stop(j);
 	crm_reader_free(j->rd);
 	j->rd = NULL;
 	j->fi = j->c_fi;
+	j->cur_fi = j->c_fi;
 	j->total = j->c_total;
 	*j->st = j->c_st;
 	j->eof = 0;
 	j->map.keygen = 0;
-	if (j->fi >= j->nin)
-		return 0;
-	rc = open_input(j);
-	for (skip = j->c_rows; rc == 0 && skip > 0; skip--)
-		rc = crm_reader_next(j->rd, &row);
+	if (j->fi < j->nin) {
+		rc = open_input(j);
+		/* Bad rows count too: the reader reads on past them. */
+		for (skip = j->c_rows; rc == 0 && skip > 0; skip--) {
+			rc = crm_reader_next(j->rd, &row);
+			if (rc == CRM_EDATA && !crm_reader_failed(j->rd))
+				rc = 0;
+		}
+		if (rc == CRM_ENOTFOUND || rc == CRM_EDATA)
+			rc = 0;	/* met again, in order, by the reader */
+	}
 	j->rows = j->c_rows;
-	return rc == CRM_ENOTFOUND ? 0 : rc;
+	if (rc == 0)
+		rc = reader_start(j);
+	return rc;
 }
 
 static int
 import_fn(struct crm_txn *tx, void *arg)
 {
 	struct job *j = arg;
-	const struct crm_row *row;
-	uint64_t bytes = 0;
-	int rc = 0;
+	struct slot *sl;
+	int rc = 0, kind;
 
 	if (tx->attempt > 0) {
 		j->attempt++;
@@ -693,81 +961,61 @@ import_fn(struct crm_txn *tx, void *arg)
 	while (!j->eof) {
 		const char *name;
 
-		if (j->rd == NULL) {
-			if (j->fi >= j->nin) {
-				j->eof = 1;
-				break;
-			}
-			rc = open_input(j);
-			if (rc != 0)
-				return rc;
+		sl = next_slot(j);
+		kind = sl->kind;
+		if (kind == SLOT_EOF) {
+			j->eof = 1;	/* the slot stays: nothing follows it */
+			break;
 		}
-		name = strcmp(j->in[j->fi].name, "-") == 0 ? "<stdin>" :
-		    j->in[j->fi].name;
-		rc = crm_reader_next(j->rd, &row);
-		if (rc == CRM_ENOTFOUND) {
-			struct stat sb;
-
-			if (fstat(fileno(j->in[j->fi].fp), &sb) == 0)
-				j->bytes_before += (uint64_t)sb.st_size;
-			crm_reader_free(j->rd);
-			j->rd = NULL;
-			j->fi++;
-			continue;
-		}
-		if (rc == CRM_EDATA) {
-			/* A bad row is rejected and reading goes on; malformed
-			 * input ends this input (nothing after it can be read). */
-			struct crm_row where = { crm_reader_line(j->rd), 0, NULL,
-				NULL, NULL, 0 };
-
-			j->st->read++;
-			rc = emit(j, name, &where, CRM_ROW_REJECTED, 0, why(j, rc));
-			if (crm_reader_failed(j->rd)) {
-				crm_reader_free(j->rd);
-				j->rd = NULL;
-				j->fi++;
-			} else {
-				j->rows++;
-				j->total++;
-				j->txn_rows++;
-			}
-			if (rc != 0)
-				return rc;
-			continue;
-		}
-		if (rc != 0)
+		if (kind == SLOT_HEADER) {
+			rc = crm_seterr(CRM_EDATA, "%s", sl->reason ? sl->reason :
+			    "bad header");
+			j->header_bad = 1;
 			return rc;
-		j->rows++;
-		j->total++;
+		}
+		if (sl->fi != j->cur_fi) {
+			j->cur_fi = sl->fi;
+			j->rows = 0;
+		}
+		name = strcmp(j->in[sl->fi].name, "-") == 0 ? "<stdin>" :
+		    j->in[sl->fi].name;
 		j->st->read++;
 		j->txn_rows++;
-		if (j->total <= j->resume_rows) {
-			char msg[80];
+		if (kind == SLOT_FAIL) {
+			/* Malformed: this input ends here; the row does not count
+			 * for the position (nothing after it is read). */
+			struct crm_row where = { sl->line, 0, NULL, NULL, NULL, 0 };
 
-			snprintf(msg, sizeof(msg), "imported before, by batch %llu",
-			    (unsigned long long)j->resume_batch);
-			rc = emit(j, name, row, CRM_ROW_SKIPPED, 0, msg);
+			rc = emit(j, name, &where, CRM_ROW_REJECTED, 0,
+			    sl->reason ? sl->reason : "?");
+		} else if (kind == SLOT_BAD) {
+			struct crm_row where = { sl->line, 0, NULL, NULL, NULL, 0 };
+
+			j->rows++;
+			j->total++;
+			rc = emit(j, name, &where, CRM_ROW_REJECTED, 0,
+			    sl->reason ? sl->reason : "?");
 		} else {
-			rc = build_map(j, row);
-			if (rc == CRM_EDATA) {
-				char msg[600];
+			j->rows++;
+			j->total++;
+			if (j->total <= j->resume_rows) {
+				char msg[80];
 
-				snprintf(msg, sizeof(msg), "%s", crm_errdetail(rc));
-				j->header_bad = 1;
-				return crm_seterr(rc, "%s:1: %s", name, msg);
-			}
-			if (rc == 0)
-				rc = process(j, tx, name, row);
+				snprintf(msg, sizeof(msg),
+				    "imported before, by batch %llu",
+				    (unsigned long long)j->resume_batch);
+				rc = emit(j, name, &sl->row, CRM_ROW_SKIPPED, 0, msg);
+			} else
+				rc = process(j, tx, name, sl);
 		}
+		done_slot(j);
 		if (rc != 0)
 			return rc;
 		if (j->o->progress != NULL && (j->total & 0x3fff) == 0) {
-			off_t pos = ftello(j->in[j->fi].fp);
+			off_t pos = ftello(j->in[j->cur_fi].fp);
 
-			bytes = pos > 0 ? (uint64_t)pos : 0;
-			j->o->progress(j->o->arg, j->total, j->bytes_before + bytes,
-			    j->bytes_total);
+			j->o->progress(j->o->arg, j->total,
+			    pos > 0 ? (uint64_t)pos : 0, j->bytes_total);
 		}
 		if (j->batch > 0 && j->txn_rows >= j->batch)
 			break;
@@ -780,9 +1028,9 @@ import_fn(struct crm_txn *tx, void *arg)
 		/* A finished import needs no mark; an unfinished one keeps
 		 * where it is, for a re-run. */
 		if (j->eof) {
-			MDB_val k = { strlen(j->fingerprint), j->fingerprint };
+			MDB_val key = { strlen(j->fingerprint), j->fingerprint };
 
-			rc = mdb_del(tx->t, crm_db_meta(tx->db), &k, NULL);
+			rc = mdb_del(tx->t, crm_db_meta(tx->db), &key, NULL);
 			if (rc == MDB_NOTFOUND)
 				rc = 0;
 		} else
@@ -876,10 +1124,9 @@ crm_import_run(struct crm_db *db, const struct crm_import *opt,
 			return crm_seterr(CRM_EUSAGE,
 			    "--map '%s=%s': not a field name", opt->map_from[k],
 			    opt->map_to[k]);
-	j.rec = crm_rec_new(opt->ent);
 	j.old = crm_rec_new(opt->ent);
 	j.nw = crm_rec_new(opt->ent);
-	if (j.rec == NULL || j.old == NULL || j.nw == NULL) {
+	if (j.old == NULL || j.nw == NULL) {
 		rc = ENOMEM;
 		goto done;
 	}
@@ -895,28 +1142,61 @@ crm_import_run(struct crm_db *db, const struct crm_import *opt,
 		if (j.resume_rows > 0)
 			st->batch = j.resume_batch;	/* carry on the same import */
 	}
-	do {
+	rc = crm_now(&j.now);
+	if (rc != 0)
+		goto done;
+	j.pp.s = calloc(RING, sizeof(*j.pp.s));
+	if (j.pp.s == NULL) {
+		rc = ENOMEM;
+		goto done;
+	}
+	for (k = 0; k < RING; k++) {
+		j.pp.s[k].rec = crm_rec_new(opt->ent);
+		if (j.pp.s[k].rec == NULL) {
+			rc = ENOMEM;
+			goto done;
+		}
+	}
+	pthread_mutex_init(&j.pp.mu, NULL);
+	pthread_cond_init(&j.pp.can_put, NULL);
+	pthread_cond_init(&j.pp.can_get, NULL);
+	rc = reader_start(&j);
+	while (rc == 0) {
 		rc = crm_write(db, import_fn, &j);
 		if (rc != 0)
 			break;
 		st->commits++;
 		if (opt->committed != NULL)
 			opt->committed(opt->arg);
-		j.c_fi = j.fi;
+		j.c_fi = j.cur_fi;
 		j.c_rows = j.rows;
 		j.c_total = j.total;
 		j.c_st = *st;
-	} while (!j.eof);
+		if (j.eof)
+			break;
+	}
+	reader_stop(&j);
+	pthread_mutex_destroy(&j.pp.mu);
+	pthread_cond_destroy(&j.pp.can_put);
+	pthread_cond_destroy(&j.pp.can_get);
 	if (rc == CRM_EDRYRUN)
 		rc = 0;
 	if (rc == CRM_EDATA && !j.header_bad)
 		rc = crm_seterr(CRM_EDATA, "%zu row%s rejected", st->rejected,
 		    st->rejected == 1 ? "" : "s");
 done:
+	for (k = 0; j.pp.s != NULL && k < RING; k++) {
+		crm_rec_free(j.pp.s[k].rec);
+		free(j.pp.s[k].reason);
+		free(j.pp.s[k].keys);
+		free(j.pp.s[k].vals);
+		free(j.pp.s[k].lens);
+		crm_buf_free(&j.pp.s[k].rowbuf);
+	}
+	free(j.pp.s);
 	crm_reader_free(j.rd);
 	free(j.map.field);
 	free(j.map.custom);
-	crm_rec_free(j.rec);
 	crm_rec_free(j.old);
 	crm_rec_free(j.nw);
 	return rc;
