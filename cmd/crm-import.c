@@ -219,7 +219,7 @@ report_progress(void *arg, size_t rows, uint64_t bytes, uint64_t total)
 {
 	(void)arg;
 	if (total > 0)
-		crm_progress("importing", (size_t)(bytes / 1024),
+		crm_progress("importing (KiB)", (size_t)(bytes / 1024),
 		    (size_t)(total / 1024));
 	else
 		crm_progress("importing rows", rows, 0);
@@ -313,34 +313,13 @@ open_spool(FILE **fp)
 	return *fp == NULL ? errno : 0;
 }
 
-/* Copies the spooled reject file to its name: temporary, then rename. */
+/* The reject file, complete, takes its name. */
 static int
-save_rejects(FILE *src, const char *name)
+save_rejects(FILE *fp, const char *tmp, const char *name)
 {
-	char tmp[4096], buf[65536];
-	FILE *out;
-	size_t n;
-	int rc = 0;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", name, (long)getpid());
-	out = fopen(tmp, "w");
-	if (out == NULL)
-		return crm_seterr(errno == EACCES ? CRM_EPERM : CRM_ECANTCREAT,
-		    "cannot write %s: %s", name, strerror(errno));
-	if (fflush(src) != 0 || fseeko(src, 0, SEEK_SET) != 0)
-		rc = errno;
-	while (rc == 0 && (n = fread(buf, 1, sizeof(buf), src)) > 0)
-		if (fwrite(buf, 1, n, out) != n)
-			rc = errno;
-	if (fclose(out) != 0 && rc == 0)
-		rc = errno;
-	if (rc == 0 && rename(tmp, name) != 0)
-		rc = errno;
-	if (rc != 0) {
-		unlink(tmp);
+	if (fflush(fp) != 0 || fsync(fileno(fp)) != 0 || rename(tmp, name) != 0)
 		return crm_seterr(CRM_EIO, "cannot write %s: %s", name,
-		    strerror(rc));
-	}
+		    strerror(errno));
 	return 0;
 }
 
@@ -366,6 +345,7 @@ cmd_import(struct crm_ctx *ctx)
 	struct maps maps = { NULL, NULL, 0, NULL };
 	struct timespec t0;
 	const char *v, *rejname = crm_opt(ctx, "reject");
+	char rejtmp[4096] = "";
 	char *const *mapv;
 	size_t nmap, nin, i;
 	int64_t batch;
@@ -429,8 +409,16 @@ cmd_import(struct crm_ctx *ctx)
 	rp.multi = nin > 1;
 	if (opt.dry_run)
 		rc = open_spool(&rp.plan);
-	if (rc == 0 && rejname != NULL)
-		rc = open_spool(&rp.rej);
+	if (rc == 0 && rejname != NULL) {
+		/* Next to its name from the start: an unwritable place is
+		 * found before anything is imported. */
+		snprintf(rejtmp, sizeof(rejtmp), "%s.tmp%ld", rejname,
+		    (long)getpid());
+		rp.rej = fopen(rejtmp, "w+");
+		if (rp.rej == NULL)
+			rc = crm_seterr(errno == EACCES ? CRM_EPERM : CRM_ECANTCREAT,
+			    "cannot write %s: %s", rejname, strerror(errno));
+	}
 	if (rc != 0)
 		goto done;
 	if (rp.plan != NULL)
@@ -465,18 +453,27 @@ cmd_import(struct crm_ctx *ctx)
 			fwrite(buf, 1, n, stdout);
 	}
 	if (rp.rej != NULL && st.rejected > 0) {
-		int rc2 = save_rejects(rp.rej, rejname);
+		int rc2 = save_rejects(rp.rej, rejtmp, rejname);
 
+		if (rc2 == 0)
+			rejtmp[0] = '\0';	/* renamed: nothing to remove */
 		if (rc == 0)
 			rc = rc2;
 		else if (rc2 != 0)
 			crm_warn("%s", crm_errdetail(rc2));
 	}
+	if (rc == CRM_EUSAGE)
+		goto done;
 	crm_warn("%s: read %zu, created %zu, updated %zu, unchanged %zu, "
 	    "skipped %zu, rejected %zu in %.2f s (%.0f rows/s)%s%s",
 	    opt.ent->name, st.read, st.created, st.updated, st.unchanged,
 	    st.skipped, st.rejected, secs, secs > 0 ? (double)st.read / secs : 0.0,
 	    opt.dry_run ? "; dry run, nothing written" : "", "");
+	if (st.unwritten > 0)
+		crm_warn("%zu valid row%s not written (counted as skipped): %s",
+		    st.unwritten, st.unwritten == 1 ? "" : "s", opt.batch > 0 ?
+		    "their batch was rolled back" : "all or nothing; fix the "
+		    "rejected rows, or use --skip-invalid");
 	if (st.batch != 0 && st.commits > 0)
 		crm_warn("batch %llu (undo with: crm-import --undo %llu)",
 		    (unsigned long long)st.batch, (unsigned long long)st.batch);
@@ -498,6 +495,8 @@ done:
 		fclose(rp.plan);
 	if (rp.rej != NULL)
 		fclose(rp.rej);
+	if (rejtmp[0] != '\0')
+		unlink(rejtmp);
 	crm_buf_free(&rp.msgs);
 	free(maps.from);
 	free(maps.to);
@@ -610,7 +609,7 @@ static const struct crm_cmd cmds[] = {
 
 static const struct crm_tool tool = {
 	"crm-import",
-	"Bulk load of customers, contacts, activities, leads, campaigns, deals,\n"
+	"Bulk load of customers, contacts, activities, leads, campaigns, deals, "
 	"invoices, payments and tickets from CSV, TSV, JSON or NDJSON.",
 	cmds,
 };

@@ -100,8 +100,10 @@ struct job {
 	char fingerprint[40];
 	size_t resume_rows;	/* rows committed by an interrupted run */
 	uint64_t resume_batch;
+	struct crm_import_stats prev;	/* that run's counts */
 	/* per transaction */
 	size_t txn_rows, txn_rejected;
+	int input_failed;	/* an input could not be read to its end */
 	int attempt;
 	int header_bad;
 	struct colmap map;	/* the reader thread's */
@@ -195,6 +197,17 @@ build_map(struct job *j, const struct crm_row *row)
 		return ENOMEM;
 	m->n = row->n;
 	m->keygen = row->keygen;
+	/* A --map for a column that is not there is a typo, not a no-op
+	 * (checked against CSV and TSV headers; JSON records vary). */
+	for (k = 0; k < o->nmap && row->keygen == 1; k++) {
+		for (i = 0; i < row->n; i++)
+			if (strcmp(o->map_from[k], row->keys[i]) == 0)
+				break;
+		if (i == row->n)
+			return crm_seterr(CRM_EDATA,
+			    "--map '%s=%s': no column '%s' in the header",
+			    o->map_from[k], o->map_to[k], o->map_from[k]);
+	}
 	for (i = 0; i < row->n; i++) {
 		const char *key = row->keys[i], *to = NULL;
 
@@ -210,6 +223,12 @@ build_map(struct job *j, const struct crm_row *row)
 		f = field_by_header(o->ent, to != NULL ? to : key);
 		if (f >= 0 && (o->ent->fields[f].flags & CRM_F_SYSTEM))
 			f = COL_SKIP;	/* updated_at is crm's to set */
+		for (k = 0; f >= 0 && k < i; k++)
+			if (m->field[k] == f)
+				return crm_seterr(CRM_EDATA,
+				    "columns '%s' and '%s' both give field '%s' (drop "
+				    "one with --map '%s=')", row->keys[k], key,
+				    o->ent->fields[f].name, key);
 		if (f != -1) {
 			m->field[i] = f;
 			continue;
@@ -302,18 +321,18 @@ copy_row(struct slot *sl, const struct crm_row *row)
 		rc = crm_buf_add(&sl->rowbuf, row->vals[i], row->lens[i]);
 		if (rc == 0)
 			rc = crm_buf_addc(&sl->rowbuf, '\0');
-		if (rc == 0 && row->keygen != 1)
+		/* Keys too: the reader frees its header at the end of an
+		 * input, while rows of it may still wait in the ring. */
+		if (rc == 0)
 			rc = crm_buf_adds(&sl->rowbuf, row->keys[i]);
-		if (rc == 0 && row->keygen != 1)
+		if (rc == 0)
 			rc = crm_buf_addc(&sl->rowbuf, '\0');
 	}
 	if (rc != 0)
 		return rc;
 	for (i = 0; i < row->n; i++) {
 		sl->vals[i] = sl->rowbuf.p + off[i];
-		/* CSV and TSV keys are the header's, alive all along. */
-		sl->keys[i] = row->keygen == 1 ? row->keys[i] :
-		    sl->vals[i] + row->lens[i] + 1;
+		sl->keys[i] = sl->vals[i] + row->lens[i] + 1;
 	}
 	for (i = 0; i < row->n; i++)
 		sl->lens[i] = row->lens[i];
@@ -545,10 +564,16 @@ process(struct job *j, struct crm_txn *tx, const char *file,
 		rc = 0;
 	} else if (rc == 0)
 		rc = match(j, tx, idtext, idlen, &id, &rule);
-	if (rc == 0 && id == 0 && idtext != NULL && idlen > 0 &&
-	    o->on_new == CRM_ONNEW_ERROR)
-		rc = crm_seterr(CRM_EDATA, "%s %.*s: not found", o->ent->name,
-		    (int)idlen, idtext);	/* set -: an id names one record */
+	/* An id names one of crm's records: one that is not there is an
+	 * error, never a new record (another system's keys go in ext_id). */
+	if (rc == 0 && id == 0 && idtext != NULL && idlen > 0) {
+		size_t k;
+
+		for (k = 0; k < j->nrules; k++)
+			if (j->rules[k] == CRM_MATCH_ID)
+				rc = crm_seterr(CRM_EDATA, "%s %.*s: not found",
+				    o->ent->name, (int)idlen, idtext);
+	}
 	if (is_rowerr(rc))
 		return emit(j, file, row, CRM_ROW_REJECTED, 0, why(j, rc));
 	if (rc != 0)
@@ -648,7 +673,7 @@ static int
 note_batch(struct job *j, struct crm_txn *tx)
 {
 	struct crm_buf v = CRM_BUF_INIT;
-	const struct crm_import_stats *s = j->st;
+	struct crm_import_stats sum = *j->st, *s = &sum;
 	char key[64];
 	uint64_t change;
 	size_t i;
@@ -657,6 +682,18 @@ note_batch(struct job *j, struct crm_txn *tx)
 	rc = crm_audit_change(tx, &change);
 	if (rc != 0)
 		return rc;
+	/* A resumed import: its rows skipped as imported before were
+	 * counted by the run that imported them. */
+	if (j->resume_rows > 0) {
+		size_t again = j->total < j->resume_rows ? j->total : j->resume_rows;
+
+		s->read = j->prev.read + s->read - again;
+		s->skipped = j->prev.skipped + s->skipped - again;
+		s->created += j->prev.created;
+		s->updated += j->prev.updated;
+		s->unchanged += j->prev.unchanged;
+		s->rejected += j->prev.rejected;
+	}
 	snprintf(key, sizeof(key), "batchchg/%020llu/%020llu",
 	    (unsigned long long)s->batch, (unsigned long long)change);
 	rc = meta_put(tx, key, "", 0);
@@ -982,12 +1019,15 @@ import_fn(struct crm_txn *tx, void *arg)
 		j->st->read++;
 		j->txn_rows++;
 		if (kind == SLOT_FAIL) {
-			/* Malformed: this input ends here; the row does not count
-			 * for the position (nothing after it is read). */
+			/* Malformed: nothing after it can be read, so rows would
+			 * be lost unseen: the import fails, --skip-invalid or not. */
 			struct crm_row where = { sl->line, 0, NULL, NULL, NULL, 0 };
+			char msg[700];
 
-			rc = emit(j, name, &where, CRM_ROW_REJECTED, 0,
-			    sl->reason ? sl->reason : "?");
+			snprintf(msg, sizeof(msg), "%s; the rest of %s is not read",
+			    sl->reason ? sl->reason : "?", name);
+			j->input_failed = 1;
+			rc = emit(j, name, &where, CRM_ROW_REJECTED, 0, msg);
 		} else if (kind == SLOT_BAD) {
 			struct crm_row where = { sl->line, 0, NULL, NULL, NULL, 0 };
 
@@ -1022,7 +1062,7 @@ import_fn(struct crm_txn *tx, void *arg)
 	}
 	if (j->o->dry_run)
 		return CRM_EDRYRUN;
-	if (j->txn_rejected > 0 && !j->o->skip_invalid)
+	if ((j->txn_rejected > 0 && !j->o->skip_invalid) || j->input_failed)
 		return CRM_EDATA;
 	if (j->batch > 0) {
 		/* A finished import needs no mark; an unfinished one keeps
@@ -1055,8 +1095,28 @@ find_resume(struct crm_txn *tx, void *arg)
 	if (rc != 0)
 		return rc;
 	if (v.mv_size == 16) {
+		char key[40];
+		const unsigned char *p, *end;
+		uint64_t x[8];
+		int i;
+
 		j->resume_rows = crm_be64_get(v.mv_data);
 		j->resume_batch = crm_be64_get((unsigned char *)v.mv_data + 8);
+		snprintf(key, sizeof(key), "batch/%020llu",
+		    (unsigned long long)j->resume_batch);
+		if (meta_get(tx, key, &v) != 0)
+			return 0;
+		p = v.mv_data;
+		end = p + v.mv_size;
+		for (i = 0; i < 8; i++)
+			if (crm_varint_get(&p, end, &x[i]) != 0)
+				return 0;
+		j->prev.read = x[2];
+		j->prev.created = x[3];
+		j->prev.updated = x[4];
+		j->prev.unchanged = x[5];
+		j->prev.skipped = x[6];
+		j->prev.rejected = x[7];
 	}
 	return 0;
 }
@@ -1175,6 +1235,18 @@ crm_import_run(struct crm_db *db, const struct crm_import *opt,
 		if (j.eof)
 			break;
 	}
+	if (rc == CRM_EDATA && !j.header_bad) {
+		/* Rolled back: its rows are read and rejected or not written. */
+		struct crm_import_stats t = *st;
+
+		*st = j.c_st;
+		st->read = t.read;
+		st->rejected = t.rejected;
+		st->skipped += (t.read - j.c_st.read) - (t.rejected -
+		    j.c_st.rejected);
+		st->unwritten = (t.read - j.c_st.read) - (t.rejected -
+		    j.c_st.rejected);
+	}
 	reader_stop(&j);
 	pthread_mutex_destroy(&j.pp.mu);
 	pthread_cond_destroy(&j.pp.can_put);
@@ -1261,6 +1333,21 @@ undo_fn(struct crm_txn *tx, void *arg)
 		    (unsigned long long)u->batch);
 	for (i = n; i > 0 && rc == 0; i--) {
 		rc = crm_undo(tx, changes[i - 1], u->force, &e);
+		if (rc == CRM_ENOTFOUND) {
+			/* A commit that changed nothing (all rows unchanged). */
+			char key[40];
+			unsigned char vb[8];
+			uint64_t self;
+
+			crm_clearerr();
+			rc = crm_audit_change(tx, &self);
+			snprintf(key, sizeof(key), "undone/%020llu",
+			    (unsigned long long)changes[i - 1]);
+			crm_be64_put(vb, self);
+			if (rc == 0)
+				rc = meta_put(tx, key, vb, 8);
+			e = 0;
+		}
 		u->entries += e;
 	}
 	free(changes);

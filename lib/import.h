@@ -77,6 +77,8 @@ struct crm_import_stats {
 	size_t read, created, updated, unchanged, skipped, rejected;
 	uint64_t batch;		/* the import's batch id (0 on a dry run) */
 	size_t commits;
+	size_t unwritten;	/* of skipped: valid rows of a rolled-back
+				 * transaction */
 };
 
 /*
