@@ -77,6 +77,7 @@ struct report {
 	off_t plan_mark, rej_mark;	/* sizes at the last commit */
 	int attempt;
 	int rej_header;
+	int rej_json;		/* rows kept as JSON lines until the end */
 	size_t shown, rejected;
 	struct crm_buf msgs;	/* rejected rows for stderr */
 	size_t msgs_mark, shown_mark;
@@ -104,7 +105,13 @@ csv_field(FILE *fp, const char *s, size_t len, int first)
 		fputc('"', fp);
 }
 
-/* A rejected row, with its line and reason, as the input gave it. */
+/*
+ * A rejected row, with its line and reason, as the input gave it.  With
+ * one CSV or TSV input the columns are the input's; with JSON, or with
+ * several inputs whose columns may differ, each row is kept as a JSON
+ * line first and the CSV is written at the end over the union of all
+ * their columns (finish_rejects).
+ */
 static void
 write_reject(struct report *rp, const struct crm_import_event *ev)
 {
@@ -112,47 +119,141 @@ write_reject(struct report *rp, const struct crm_import_event *ev)
 	char num[32];
 	size_t i;
 
+	if (rp->multi || row->keygen != 1) {
+		cJSON *o = cJSON_CreateObject(), *c = cJSON_CreateObject();
+		char *text = NULL;
+
+		if (o != NULL && c != NULL) {
+			cJSON_AddStringToObject(o, "file", ev->file);
+			cJSON_AddNumberToObject(o, "line", (double)ev->line);
+			cJSON_AddStringToObject(o, "reason", ev->reason);
+			for (i = 0; i < row->n; i++) {
+				char *v = strndup(row->vals[i], row->lens[i]);
+
+				if (v != NULL && row->keys[i][0] != '\0')
+					cJSON_AddStringToObject(c, row->keys[i], v);
+				free(v);
+			}
+			cJSON_AddItemToObject(o, "cols", c);
+			c = NULL;
+			text = cJSON_PrintUnformatted(o);
+		}
+		if (text != NULL)
+			fprintf(rp->rej, "%s\n", text);
+		cJSON_free(text);
+		cJSON_Delete(c);
+		cJSON_Delete(o);
+		rp->rej_json = 1;
+		return;
+	}
 	if (!rp->rej_header) {
-		fputs(rp->multi ? "file,line,reason" : "line,reason", rp->rej);
-		if (row->keygen == 1)
-			for (i = 0; i < row->n; i++)
+		fputs("line,reason", rp->rej);
+		/* Columns past the header (a ragged row) have no name. */
+		for (i = 0; i < row->n; i++)
+			if (row->keys[i][0] != '\0')
 				csv_field(rp->rej, row->keys[i], strlen(row->keys[i]),
 				    0);
-		else
-			fputs(",record", rp->rej);
 		fputc('\n', rp->rej);
 		rp->rej_header = 1;
-	}
-	if (rp->multi) {
-		csv_field(rp->rej, ev->file, strlen(ev->file), 1);
-		fputc(',', rp->rej);
 	}
 	snprintf(num, sizeof(num), "%zu", ev->line);
 	fputs(num, rp->rej);
 	csv_field(rp->rej, ev->reason, strlen(ev->reason), 0);
-	if (row->n > 0 && row->keygen == 1) {
-		for (i = 0; i < row->n; i++)
-			csv_field(rp->rej, row->vals[i], row->lens[i], 0);
-	} else if (row->n > 0) {
-		/* JSON input: the record as a JSON object. */
-		cJSON *o = cJSON_CreateObject();
-		char *text;
-
-		for (i = 0; o != NULL && i < row->n; i++) {
-			char *v = strndup(row->vals[i], row->lens[i]);
-
-			if (v != NULL)
-				cJSON_AddStringToObject(o, row->keys[i], v);
-			free(v);
-		}
-		text = o != NULL ? cJSON_PrintUnformatted(o) : NULL;
-		if (text != NULL)
-			csv_field(rp->rej, text, strlen(text), 0);
-		cJSON_free(text);
-		cJSON_Delete(o);
-	} else
+	for (i = 0; i < row->n; i++)
+		csv_field(rp->rej, row->vals[i], row->lens[i], 0);
+	if (row->n == 0)
 		fputc(',', rp->rej);
 	fputc('\n', rp->rej);
+}
+
+/* JSON lines of rejected rows to CSV over the union of their columns. */
+static int
+finish_rejects(struct report *rp, const char *tmp2)
+{
+	FILE *out = NULL;
+	char *line = NULL;
+	size_t cap = 0, ncols = 0, i;
+	char **cols = NULL;
+	int pass, rc = 0;
+
+	out = fopen(tmp2, "w");
+	if (out == NULL)
+		return errno;
+	for (pass = 0; pass < 2 && rc == 0; pass++) {
+		if (fflush(rp->rej) != 0 || fseeko(rp->rej, 0, SEEK_SET) != 0) {
+			rc = errno;
+			break;
+		}
+		if (pass == 1) {
+			fputs(rp->multi ? "file,line,reason" : "line,reason", out);
+			for (i = 0; i < ncols; i++)
+				csv_field(out, cols[i], strlen(cols[i]), 0);
+			fputc('\n', out);
+		}
+		while (rc == 0 && getline(&line, &cap, rp->rej) > 0) {
+			cJSON *o = cJSON_Parse(line), *c, *it;
+			char num[32];
+
+			c = cJSON_GetObjectItemCaseSensitive(o, "cols");
+			if (o == NULL || c == NULL) {
+				cJSON_Delete(o);
+				continue;
+			}
+			if (pass == 0) {
+				cJSON_ArrayForEach(it, c) {
+					for (i = 0; i < ncols; i++)
+						if (strcmp(cols[i], it->string) == 0)
+							break;
+					if (i == ncols) {
+						char **p = realloc(cols, (ncols + 1) *
+						    sizeof(*cols));
+
+						if (p == NULL) {
+							rc = ENOMEM;
+							break;
+						}
+						cols = p;
+						cols[ncols] = strdup(it->string);
+						if (cols[ncols] == NULL) {
+							rc = ENOMEM;
+							break;
+						}
+						ncols++;
+					}
+				}
+				cJSON_Delete(o);
+				continue;
+			}
+			if (rp->multi) {
+				it = cJSON_GetObjectItemCaseSensitive(o, "file");
+				csv_field(out, it->valuestring, strlen(it->valuestring),
+				    1);
+				fputc(',', out);
+			}
+			it = cJSON_GetObjectItemCaseSensitive(o, "line");
+			snprintf(num, sizeof(num), "%.0f", it->valuedouble);
+			fputs(num, out);
+			it = cJSON_GetObjectItemCaseSensitive(o, "reason");
+			csv_field(out, it->valuestring, strlen(it->valuestring), 0);
+			for (i = 0; i < ncols; i++) {
+				it = cJSON_GetObjectItemCaseSensitive(c, cols[i]);
+				if (it != NULL && cJSON_IsString(it))
+					csv_field(out, it->valuestring,
+					    strlen(it->valuestring), 0);
+				else
+					fputc(',', out);
+			}
+			fputc('\n', out);
+			cJSON_Delete(o);
+		}
+	}
+	if (fclose(out) != 0 && rc == 0)
+		rc = errno;
+	for (i = 0; i < ncols; i++)
+		free(cols[i]);
+	free(cols);
+	free(line);
+	return rc;
 }
 
 static int
@@ -171,6 +272,8 @@ report_row(void *arg, const struct crm_import_event *ev)
 		    ftruncate(fileno(rp->rej), rp->rej_mark) != 0 ||
 		    fseeko(rp->rej, rp->rej_mark, SEEK_SET) != 0))
 			return errno;
+		if (rp->rej_mark == 0)
+			rp->rej_header = rp->rej_json = 0;	/* taken back too */
 		rp->msgs.len = rp->msgs_mark;
 		rp->shown = rp->shown_mark;
 	}
@@ -421,9 +524,12 @@ cmd_import(struct crm_ctx *ctx)
 	}
 	if (rc != 0)
 		goto done;
-	if (rp.plan != NULL)
+	if (rp.plan != NULL) {
 		fprintf(rp.plan, "%sline,outcome,id,reason\n",
 		    rp.multi ? "file," : "");
+		fflush(rp.plan);
+		rp.plan_mark = ftello(rp.plan);	/* a rerun keeps the header */
+	}
 
 	rc = crm_import_run(ctx->db, &opt, in, nin, &st);
 	crm_progress_end();
@@ -453,7 +559,30 @@ cmd_import(struct crm_ctx *ctx)
 			fwrite(buf, 1, n, stdout);
 	}
 	if (rp.rej != NULL && st.rejected > 0) {
-		int rc2 = save_rejects(rp.rej, rejtmp, rejname);
+		int rc2 = 0;
+
+		if (rp.rej_json) {
+			/* The JSON lines become the CSV, under a second name. */
+			char tmp2[4200];
+
+			snprintf(tmp2, sizeof(tmp2), "%s.csv", rejtmp);
+			rc2 = finish_rejects(&rp, tmp2);
+			if (rc2 == 0 && rename(tmp2, rejtmp) != 0)
+				rc2 = errno;
+			if (rc2 != 0) {
+				unlink(tmp2);
+				rc2 = crm_seterr(CRM_EIO, "cannot write %s: %s",
+				    rejname, strerror(rc2));
+			} else {
+				fclose(rp.rej);
+				rp.rej = fopen(rejtmp, "r");
+				if (rp.rej == NULL)
+					rc2 = crm_seterr(CRM_EIO, "cannot write %s: %s",
+					    rejname, strerror(errno));
+			}
+		}
+		if (rc2 == 0)
+			rc2 = save_rejects(rp.rej, rejtmp, rejname);
 
 		if (rc2 == 0)
 			rejtmp[0] = '\0';	/* renamed: nothing to remove */
@@ -472,8 +601,9 @@ cmd_import(struct crm_ctx *ctx)
 	if (st.unwritten > 0)
 		crm_warn("%zu valid row%s not written (counted as skipped): %s",
 		    st.unwritten, st.unwritten == 1 ? "" : "s", opt.batch > 0 ?
-		    "their batch was rolled back" : "all or nothing; fix the "
-		    "rejected rows, or use --skip-invalid");
+		    "their batch was rolled back" : opt.skip_invalid ?
+		    "an input could not be read to its end" : "all or nothing; "
+		    "fix the rejected rows, or use --skip-invalid");
 	if (st.batch != 0 && st.commits > 0)
 		crm_warn("batch %llu (undo with: crm-import --undo %llu)",
 		    (unsigned long long)st.batch, (unsigned long long)st.batch);

@@ -160,8 +160,9 @@ cmd_help(const struct crm_tool *tool, const struct crm_cmd *cmd, FILE *fp)
 		const struct crm_entity *e = crm_entity_find(cmd->entity);
 		int f;
 
-		fprintf(fp, "\nFields of a %s (any other NAME=VALUE is kept as a "
-		    "custom field):\n", e->name);
+		fprintf(fp, "\nFields of %s %s (any other NAME=VALUE is kept as "
+		    "a custom field):\n", strchr("aeiou", e->name[0]) ? "an" : "a",
+		    e->name);
 		for (f = 0; f < e->nfields; f++) {
 			const struct crm_field *fd = &e->fields[f];
 			const char *const *v;

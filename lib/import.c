@@ -500,6 +500,29 @@ check_identity(struct job *j, int rule)
 	return rc;
 }
 
+/* Do the row and the old record hold field f in the same normal form? */
+static int
+same_key(struct job *j, int f)
+{
+	const struct crm_val *a = &j->rec->v[f], *b = &j->old->v[f];
+	struct crm_buf x = CRM_BUF_INIT, y = CRM_BUF_INIT;
+	int same = 0;
+
+	if (a->state != CRM_V_SET || b->state != CRM_V_SET)
+		return 0;
+	if (j->o->ent->fields[f].type == CRM_T_PHONE) {
+		if (crm_phone_norm(&x, a->s, a->len) == 0 &&
+		    crm_phone_norm(&y, b->s, b->len) == 0)
+			same = strcmp(x.p, y.p) == 0;
+		crm_clearerr();
+	} else if (crm_index_key(j->o->ent, f, a->s, a->len, &x) == 0 &&
+	    crm_index_key(j->o->ent, f, b->s, b->len, &y) == 0)
+		same = x.len == y.len && memcmp(x.p, y.p, x.len) == 0;
+	crm_buf_free(&x);
+	crm_buf_free(&y);
+	return same;
+}
+
 /* nw = old with the row's values over it. */
 static int
 overlay(struct job *j)
@@ -514,6 +537,11 @@ overlay(struct job *j)
 		int given = f < 64 && (j->given[0] & ((uint64_t)1 << f));
 
 		if (in->v[f].state == CRM_V_EMPTY && !(given && j->o->empty_clears))
+			continue;
+		/* The same address or number spelt otherwise is no change,
+		 * or every re-run would flip it between the spellings. */
+		if ((e->fields[f].type == CRM_T_EMAIL ||
+		    e->fields[f].type == CRM_T_PHONE) && same_key(j, f))
 			continue;
 		nw->v[f] = in->v[f];	/* strings stay in in's arena */
 	}
@@ -551,17 +579,24 @@ process(struct job *j, struct crm_txn *tx, const char *file,
 		rc = crm_insert(tx, j->rec);
 		if (rc == 0)
 			return emit(j, file, row, CRM_ROW_CREATED, j->rec->id, NULL);
-		if (rc != CRM_EEXIST || tx->conflict_id == 0) {
-			if (is_rowerr(rc))
-				return emit(j, file, row, CRM_ROW_REJECTED, 0,
-				    why(j, rc));
+		if (!is_rowerr(rc))
 			return rc;
+		if (rc == CRM_EEXIST && tx->conflict_id != 0) {
+			/* A match: the store gave the record back as it was. */
+			id = tx->conflict_id;
+			rule = tx->conflict_field;
+			crm_clearerr();
+			rc = 0;
+		} else {
+			/* Refused as a new record (a required field missing, an
+			 * overpayment): as an update of a match it may be fine. */
+			why(j, rc);
+			crm_clearerr();
+			rc = match(j, tx, idtext, idlen, &id, &rule);
+			if (rc == 0 && id == 0)
+				return emit(j, file, row, CRM_ROW_REJECTED, 0,
+				    j->reason);
 		}
-		/* A match: the store gave the record back as it was. */
-		id = tx->conflict_id;
-		rule = tx->conflict_field;
-		crm_clearerr();
-		rc = 0;
 	} else if (rc == 0)
 		rc = match(j, tx, idtext, idlen, &id, &rule);
 	/* An id names one of crm's records: one that is not there is an
@@ -821,10 +856,14 @@ fill(struct job *j, struct slot *sl)
 		}
 		if (rc != 0) {
 			int failed = crm_reader_failed(j->rd);
+			const struct crm_row *bad = crm_reader_badrow(j->rd);
 
 			/* A bad row, or input that cannot be read on. */
 			slot_say(sl, failed ? SLOT_FAIL : SLOT_BAD,
 			    crm_reader_line(j->rd), crm_errdetail(rc));
+			sl->row.n = 0;
+			if (bad != NULL && copy_row(sl, bad) != 0)
+				sl->row.n = 0;
 			if (failed) {
 				crm_reader_free(j->rd);
 				j->rd = NULL;
@@ -1033,8 +1072,8 @@ import_fn(struct crm_txn *tx, void *arg)
 
 			j->rows++;
 			j->total++;
-			rc = emit(j, name, &where, CRM_ROW_REJECTED, 0,
-			    sl->reason ? sl->reason : "?");
+			rc = emit(j, name, sl->row.n > 0 ? &sl->row : &where,
+			    CRM_ROW_REJECTED, 0, sl->reason ? sl->reason : "?");
 		} else {
 			j->rows++;
 			j->total++;

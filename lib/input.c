@@ -38,6 +38,7 @@ struct crm_reader {
 	int eof;
 	int err;		/* sticky error: nothing more can be read */
 	int rowerr;		/* the last row was bad; reading may go on */
+	int badrow;		/* and row holds its fields */
 	size_t line;		/* current line (1-based) */
 	size_t errline;
 	/* header (CSV/TSV) */
@@ -285,9 +286,23 @@ emit(struct crm_reader *r, size_t line, char *const *vals,
 		rc = set_header(r, line, (const char *const *)vals, lens, n);
 		return rc != 0 ? rc : 1;	/* 1: no row yet */
 	}
-	if (n != r->nhdr)
+	if (n != r->nhdr) {
+		/* Kept for a reject file: the row as it came. */
+		for (i = 0; i < n; i++) {
+			r->keys[i] = i < r->nhdr ? r->hdr[i] : "";
+			r->vals[i] = vals[i];
+			r->lens[i] = lens[i];
+		}
+		r->row.line = line;
+		r->row.n = n;
+		r->row.keys = r->keys;
+		r->row.vals = r->vals;
+		r->row.lens = r->lens;
+		r->row.keygen = 1;
+		r->badrow = 1;
 		return rowfail(r, line, "%zu fields, but the header has %zu", n,
 		    r->nhdr);
+	}
 	for (i = 0; i < n; i++) {
 		rc = check_utf8(r, line, r->hdr[i], vals[i], lens[i], 1);
 		if (rc != 0)
@@ -850,7 +865,7 @@ json_object(struct crm_reader *r, const char *text, size_t line,
 	r->row.keys = r->keys;
 	r->row.vals = r->vals;
 	r->row.lens = r->lens;
-	r->line = line;
+	r->row.keygen = r->row.keygen + 1 > 1 ? r->row.keygen + 1 : 2;
 	*out = &r->row;
 	return 0;
 }
@@ -1094,6 +1109,7 @@ crm_reader_next(struct crm_reader *r, const struct crm_row **row)
 
 	*row = NULL;
 	r->rowerr = 0;
+	r->badrow = 0;
 	if (r->err)
 		return r->err;
 	switch (r->fmt) {
@@ -1130,6 +1146,12 @@ int
 crm_reader_failed(const struct crm_reader *r)
 {
 	return r->err != 0;
+}
+
+const struct crm_row *
+crm_reader_badrow(const struct crm_reader *r)
+{
+	return r->rowerr && r->badrow ? &r->row : NULL;
 }
 
 enum crm_infmt

@@ -53,6 +53,9 @@ size_t crm_reader_line(const struct crm_reader *r);
  * UTF-8, an invalid JSON record), when the next call reads on.
  */
 int crm_reader_failed(const struct crm_reader *r);
+/* After a bad row of the wrong width: its fields as read (borrowed),
+ * for a reject file; else NULL. */
+const struct crm_row *crm_reader_badrow(const struct crm_reader *r);
 /* Format in use (after detection). */
 enum crm_infmt crm_reader_format(const struct crm_reader *r);
 void crm_reader_free(struct crm_reader *r);

@@ -83,10 +83,19 @@ crm_index_key(const struct crm_entity *e, int f, const char *text,
 				out->p[i] += 32;
 		return rc;
 	case CRM_T_PHONE:
+		/*
+		 * The subscriber number's tail: "+86 138 0000 0007" and
+		 * "13800000007" meet here, and crm_phone_same decides.
+		 */
 		rc = crm_phone_norm(out, text, len);
 		if (rc == CRM_EDATA) {
 			crm_clearerr();
-			rc = crm_buf_add(out, text, len);
+			return crm_buf_add(out, text, len);
+		}
+		if (rc == 0 && out->len - start > 9) {
+			memmove(out->p + start, out->p + out->len - 9, 9);
+			out->len = start + 9;
+			out->p[out->len] = '\0';
 		}
 		return rc;
 	case CRM_T_REF:
@@ -176,12 +185,57 @@ index_field(struct crm_txn *tx, const struct crm_rec *r, int f, int add)
 	return rc;
 }
 
+/* Normal forms of two phone numbers as written: the same number? */
+static int
+same_phone(const char *a, size_t al, const char *b, size_t bl)
+{
+	struct crm_buf x = CRM_BUF_INIT, y = CRM_BUF_INIT;
+	int same = 0;
+
+	if (crm_phone_norm(&x, a, al) == 0 && crm_phone_norm(&y, b, bl) == 0)
+		same = crm_phone_same(x.p, y.p);
+	crm_clearerr();
+	crm_buf_free(&x);
+	crm_buf_free(&y);
+	return same;
+}
+
+/* A phone index key names candidates: the first that is the number. */
+static int
+find_phone(struct crm_txn *tx, const struct crm_rec *r, int f, uint64_t *id)
+{
+	struct crm_iter *it = NULL;
+	struct crm_rec *c;
+	const struct crm_val *v = &r->v[f];
+	uint64_t x;
+	int rc;
+
+	c = crm_rec_new(r->ent);
+	if (c == NULL)
+		return ENOMEM;
+	rc = crm_iter_index(tx, r->ent, f, v->s, v->len, &it);
+	while (rc == 0 && (rc = crm_iter_next(it, &x, NULL, NULL)) == 0) {
+		rc = crm_fetch(tx, c, x);
+		if (rc == 0 && c->v[f].state == CRM_V_SET &&
+		    same_phone(c->v[f].s, c->v[f].len, v->s, v->len)) {
+			*id = x;
+			break;
+		}
+	}
+	crm_iter_free(it);
+	crm_rec_free(c);
+	return rc;
+}
+
 int
 crm_find_by(struct crm_txn *tx, const struct crm_rec *r, int f, uint64_t *id)
 {
 	MDB_dbi dbi = crm_db_index(tx->db, r->ent, f);
 	MDB_val key, val;
 	int rc;
+
+	if (r->ent->fields[f].type == CRM_T_PHONE && r->v[f].state == CRM_V_SET)
+		return find_phone(tx, r, f, id);
 
 	if (dbi == 0 || r->v[f].state != CRM_V_SET)
 		return CRM_ENOTFOUND;
@@ -435,8 +489,9 @@ insert(struct crm_txn *tx, struct crm_rec *r, int restore)
 			if (is_unique(r->ent, g) && index_field(tx, r, g, 0) != 0)
 				rc = CRM_EINTERNAL;
 	}
-	if (rc == CRM_EEXIST) {
-		/* Give r back as it came, so the caller can update with it. */
+	if (rc != 0) {
+		/* Nothing of r is written yet: give it back as it came, so the
+		 * caller can match and update with it instead. */
 		for (f = 0; f < r->ent->nfields; f++)
 			if (filled & ((uint64_t)1 << f))
 				memset(&r->v[f], 0, sizeof(r->v[f]));
