@@ -43,9 +43,14 @@ UNITS := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 LIBA := $(O)/lib/libcrm.a
 
 .PHONY: all check unit clean install uninstall demo bench completions lint
+# bin/ points at the plain build (never the sanitized one, which
+# `make check` also builds), so users and make bench run ./bin/crm-*.
+ifeq ($(SANITIZE),1)
+all: $(TOOLS)
+else
 all: $(TOOLS) bin
+endif
 
-# bin/ always points at the tree last built, so tests and users run ./bin/crm-*.
 bin: $(TOOLS)
 	@mkdir -p bin
 	@for t in $(TOOLS); do ln -sf ../$$t bin/; done
