@@ -71,7 +71,12 @@ struct pipe {
 	struct slot *s;
 	size_t head, count;
 	int stop;
+	int getter_waits, putter_waits;	/* wake only who sleeps, and in
+					 * bunches: a wake-up per row costs
+					 * more than the row */
 };
+
+#define WAKE_AT 64
 
 struct job {
 	struct crm_db *db;
@@ -903,8 +908,11 @@ reader_main(void *arg)
 
 	for (;;) {
 		pthread_mutex_lock(&pp->mu);
-		while (pp->count == RING && !pp->stop)
+		while (pp->count == RING && !pp->stop) {
+			pp->putter_waits = 1;
 			pthread_cond_wait(&pp->can_put, &pp->mu);
+			pp->putter_waits = 0;
+		}
 		if (pp->stop) {
 			pthread_mutex_unlock(&pp->mu);
 			break;
@@ -917,7 +925,9 @@ reader_main(void *arg)
 		kind = pp->s[tail].kind;
 		pthread_mutex_lock(&pp->mu);
 		pp->count++;
-		pthread_cond_signal(&pp->can_get);
+		if (pp->getter_waits && (pp->count >= WAKE_AT ||
+		    kind != SLOT_ROW))
+			pthread_cond_signal(&pp->can_get);
 		pthread_mutex_unlock(&pp->mu);
 		if (kind == SLOT_EOF || kind == SLOT_HEADER)
 			break;
@@ -962,8 +972,11 @@ next_slot(struct job *j)
 	struct slot *sl;
 
 	pthread_mutex_lock(&pp->mu);
-	while (pp->count == 0)
+	while (pp->count == 0) {
+		pp->getter_waits = 1;
 		pthread_cond_wait(&pp->can_get, &pp->mu);
+		pp->getter_waits = 0;
+	}
 	sl = &pp->s[pp->head];
 	pthread_mutex_unlock(&pp->mu);
 	return sl;
@@ -977,7 +990,8 @@ done_slot(struct job *j)
 	pthread_mutex_lock(&pp->mu);
 	pp->head = (pp->head + 1) % RING;
 	pp->count--;
-	pthread_cond_signal(&pp->can_put);
+	if (pp->putter_waits && pp->count <= RING - WAKE_AT)
+		pthread_cond_signal(&pp->can_put);
 	pthread_mutex_unlock(&pp->mu);
 }
 
