@@ -14,9 +14,17 @@
 #include "error.h"
 #include "value.h"
 
-/* Address space, not disk: the file grows only as pages are written,
- * and a bigger first map means fewer whole-write reruns to grow it. */
-#define DEFAULT_MAP ((size_t)4 << 30)
+/*
+ * Writers map the file writable (MDB_WRITEMAP): a long transaction's
+ * pages go to the page cache instead of the heap, so a million-row
+ * import does not grow the process, and LMDB keeps no dirty-page list
+ * to search.  The price: the file must own real blocks up to the map
+ * size (posix_fallocate), or a full disk would kill the writer with
+ * SIGBUS instead of returning ENOSPC.  So the map starts small — the
+ * file and some room — and grows by doubling, or ahead of a big import
+ * (crm_db_reserve).
+ */
+#define MIN_MAP ((size_t)32 << 20)
 #define MAX_GROWTHS 12
 
 struct crm_db {
@@ -96,15 +104,73 @@ done:
 }
 
 static size_t
-env_mapsize(void)
+env_mapsize(const char *datafile)
 {
 	const char *s = getenv("CRM_MAP_SIZE");
+	struct stat st;
+	size_t size = MIN_MAP;
 	int64_t v;
 
 	if (s != NULL && crm_parse_i64(s, strlen(s), 65536, INT64_MAX, &v) == 0)
 		return (size_t)v;
 	crm_clearerr();
-	return DEFAULT_MAP;
+	if (stat(datafile, &st) == 0 && (size_t)st.st_size + st.st_size / 4 >
+	    size)
+		size = (size_t)st.st_size + (size_t)st.st_size / 4;
+	return (size + ((size_t)1 << 20) - 1) & ~(((size_t)1 << 20) - 1);
+}
+
+static int lock_write(struct crm_db *db);
+static void unlock_write(struct crm_db *db);
+
+/* Real blocks for the whole map (see MIN_MAP). */
+static int
+reserve(struct crm_db *db, size_t size)
+{
+	int fd, rc;
+
+	if (db->rdonly)
+		return 0;
+	rc = mdb_env_get_fd(db->env, &fd);
+	if (rc != 0)
+		return rc;
+	rc = posix_fallocate(fd, 0, (off_t)size);
+	if (rc == ENOSPC || rc == EDQUOT || rc == EFBIG)
+		return crm_seterr(rc, "%s: no room for the database to grow to "
+		    "%zu MiB: %s", db->dir, size >> 20, strerror(rc));
+	/* A file system without fallocate: nothing better to do. */
+	return rc == EOPNOTSUPP || rc == EINVAL ? 0 : rc;
+}
+
+int
+crm_db_reserve(struct crm_db *db, size_t extra)
+{
+	MDB_envinfo info;
+	MDB_stat st;
+	size_t used, want;
+	int rc;
+
+	rc = mdb_env_info(db->env, &info);
+	if (rc == 0)
+		rc = mdb_env_stat(db->env, &st);
+	if (rc != 0)
+		return rc;
+	used = (info.me_last_pgno + 1) * (size_t)st.ms_psize;
+	if (used + extra <= info.me_mapsize)
+		return 0;
+	want = info.me_mapsize;
+	while (want < used + extra)
+		want *= 2;
+	rc = lock_write(db);	/* no transaction may be open in the map */
+	if (rc != 0)
+		return rc;
+	rc = mdb_env_set_mapsize(db->env, want);
+	if (rc == 0)
+		rc = reserve(db, want);
+	if (rc == 0)
+		db->mapsize = want;
+	unlock_write(db);
+	return rc;
 }
 
 static int
@@ -281,7 +347,7 @@ crm_db_open(const char *dir, int mode, const char *tool, const char *user,
 	rc = mdb_env_create(&db->env);
 	if (rc != 0)
 		goto done;
-	db->mapsize = env_mapsize();
+	db->mapsize = env_mapsize(path.p);
 	rc = mdb_env_set_mapsize(db->env, db->mapsize);
 	if (rc == 0)
 		rc = mdb_env_set_maxdbs(db->env, 128);
@@ -290,7 +356,7 @@ crm_db_open(const char *dir, int mode, const char *tool, const char *user,
 	if (rc != 0)
 		goto done;
 	rc = mdb_env_open(db->env, dir, MDB_NOTLS |
-	    (db->rdonly ? MDB_RDONLY : 0), 0600);
+	    (db->rdonly ? MDB_RDONLY : MDB_WRITEMAP), 0600);
 	if (rc != 0) {
 		if (rc == EACCES)
 			rc = crm_seterr(CRM_EPERM, "%s: permission denied", dir);
@@ -310,6 +376,9 @@ crm_db_open(const char *dir, int mode, const char *tool, const char *user,
 		if (mdb_env_info(db->env, &info) == 0)
 			db->mapsize = info.me_mapsize;
 	}
+	rc = reserve(db, db->mapsize);
+	if (rc != 0)
+		goto done;
 	/* Most opens find every table: a read transaction is enough. */
 	rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &t);
 	if (rc == MDB_MAP_RESIZED) {
@@ -488,6 +557,8 @@ crm_write(struct crm_db *db, int (*fn)(struct crm_txn *, void *), void *arg)
 			break;
 		/* Grow and run again; no transaction is open now. */
 		rc = mdb_env_set_mapsize(db->env, db->mapsize * 2);
+		if (rc == 0)
+			rc = reserve(db, db->mapsize * 2);
 		if (rc != 0)
 			break;
 		db->mapsize *= 2;

@@ -75,6 +75,13 @@ void crm_txn_end(struct crm_txn *tx);
 int crm_write(struct crm_db *db, int (*fn)(struct crm_txn *, void *),
     void *arg);
 
+/*
+ * Makes room for extra more bytes of data before a big write (an
+ * import of a large file), so the write does not have to be run again
+ * each time the map fills.  Takes the write lock briefly.
+ */
+int crm_db_reserve(struct crm_db *db, size_t extra);
+
 /* DBI handles, for the store and audit modules. */
 MDB_dbi crm_db_records(const struct crm_db *db, const struct crm_entity *e);
 /* The index of field f, or 0 when it has none. */

@@ -1256,6 +1256,9 @@ crm_import_run(struct crm_db *db, const struct crm_import *opt,
 			st->batch = j.resume_batch;	/* carry on the same import */
 	}
 	rc = crm_now(&j.now);
+	/* Room for the import ahead: about three times the input. */
+	if (rc == 0 && !opt->dry_run && j.bytes_total > 0)
+		rc = crm_db_reserve(db, (size_t)(j.bytes_total * 3));
 	if (rc != 0)
 		goto done;
 	j.pp.s = calloc(RING, sizeof(*j.pp.s));
