@@ -31,7 +31,7 @@ crm_buf_grow(struct crm_buf *b, size_t extra)
 }
 
 int
-crm_buf_add(struct crm_buf *b, const void *p, size_t n)
+crm_buf_add_slow(struct crm_buf *b, const void *p, size_t n)
 {
 	int rc;
 
@@ -49,14 +49,6 @@ int
 crm_buf_adds(struct crm_buf *b, const char *s)
 {
 	return crm_buf_add(b, s, strlen(s));
-}
-
-int
-crm_buf_addc(struct crm_buf *b, int c)
-{
-	char ch = (char)c;
-
-	return crm_buf_add(b, &ch, 1);
 }
 
 int
@@ -101,6 +93,9 @@ crm_buf_addvarint(struct crm_buf *b, uint64_t v)
 {
 	unsigned char tmp[10];
 	size_t n = 0;
+
+	if (v < 0x80)
+		return crm_buf_addc(b, (int)v);
 
 	do {
 		tmp[n] = (unsigned char)(v & 0x7f);

@@ -21,9 +21,36 @@ struct crm_buf {
 
 /* Each returns 0 or ENOMEM. */
 int crm_buf_grow(struct crm_buf *b, size_t extra);
-int crm_buf_add(struct crm_buf *b, const void *p, size_t n);
+int crm_buf_add_slow(struct crm_buf *b, const void *p, size_t n);
 int crm_buf_adds(struct crm_buf *b, const char *s);
-int crm_buf_addc(struct crm_buf *b, int c);
+
+/* Inline when it fits: the codecs append a few bytes at a time, by the
+ * million. */
+static inline int
+crm_buf_add(struct crm_buf *b, const void *p, size_t n)
+{
+	if (b->cap - b->len > n) {
+		if (n > 0)
+			__builtin_memcpy(b->p + b->len, p, n);
+		b->len += n;
+		b->p[b->len] = '\0';
+		return 0;
+	}
+	return crm_buf_add_slow(b, p, n);
+}
+
+static inline int
+crm_buf_addc(struct crm_buf *b, int c)
+{
+	char ch = (char)c;
+
+	if (b->cap - b->len > 1) {
+		b->p[b->len++] = ch;
+		b->p[b->len] = '\0';
+		return 0;
+	}
+	return crm_buf_add_slow(b, &ch, 1);
+}
 int crm_buf_printf(struct crm_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void crm_buf_reset(struct crm_buf *b);
