@@ -54,41 +54,42 @@ crm_audit_add(struct crm_txn *tx, const struct crm_entity *e, uint64_t id,
     int op, const char *field, size_t flen, const void *old, size_t olen,
     const void *nw, size_t nlen)
 {
-	struct crm_buf b = CRM_BUF_INIT;
+	struct crm_buf *b = &tx->abuf;	/* reused: one entry per row */
 	unsigned char kb[8], rk[9];
 	MDB_val key = { 8, kb }, val, rkey = { 9, rk }, rval = { 8, kb };
 	uint64_t change;
 	int rc;
 
+	crm_buf_reset(b);
 	rc = crm_audit_change(tx, &change);
 	if (rc == 0 && tx->audit_next == 0)
 		rc = load_seq(tx, "seq/audit", &tx->audit_next);
 	if (rc != 0)
 		return rc;
-	rc = crm_buf_addvarint(&b, (uint64_t)tx->now);
+	rc = crm_buf_addvarint(b, (uint64_t)tx->now);
 	if (rc == 0)
-		rc = crm_buf_addvarint(&b, change);
+		rc = crm_buf_addvarint(b, change);
 	if (rc == 0)
-		rc = add_str(&b, tx->user, strlen(tx->user));
+		rc = add_str(b, tx->user, strlen(tx->user));
 	if (rc == 0)
-		rc = add_str(&b, tx->tool, strlen(tx->tool));
+		rc = add_str(b, tx->tool, strlen(tx->tool));
 	if (rc == 0)
-		rc = crm_buf_addvarint(&b, (uint64_t)e->num);
+		rc = crm_buf_addvarint(b, (uint64_t)e->num);
 	if (rc == 0)
-		rc = crm_buf_addvarint(&b, id);
+		rc = crm_buf_addvarint(b, id);
 	if (rc == 0)
-		rc = crm_buf_addvarint(&b, (uint64_t)op);
+		rc = crm_buf_addvarint(b, (uint64_t)op);
 	if (rc == 0)
-		rc = add_str(&b, field, flen);
+		rc = add_str(b, field, flen);
 	if (rc == 0)
-		rc = add_str(&b, old, olen);
+		rc = add_str(b, old, olen);
 	if (rc == 0)
-		rc = add_str(&b, nw, nlen);
+		rc = add_str(b, nw, nlen);
 	if (rc != 0)
 		goto done;
 	crm_be64_put(kb, tx->audit_next);
-	val.mv_data = b.p;
-	val.mv_size = b.len;
+	val.mv_data = b->p;
+	val.mv_size = b->len;
 	rc = mdb_put(tx->t, crm_db_audit(tx->db), &key, &val, MDB_APPEND);
 	if (rc != 0)
 		goto done;
@@ -98,7 +99,6 @@ crm_audit_add(struct crm_txn *tx, const struct crm_entity *e, uint64_t id,
 	if (rc == 0)
 		tx->audit_next++;
 done:
-	crm_buf_free(&b);
 	return rc;
 }
 

@@ -489,6 +489,7 @@ crm_txn_end(struct crm_txn *tx)
 	tx->t = NULL;
 	crm_buf_free(&tx->kbuf);
 	crm_buf_free(&tx->vbuf);
+	crm_buf_free(&tx->abuf);
 }
 
 /* Writes back the sequences the transaction advanced. */

@@ -40,6 +40,7 @@ struct crm_txn {
 	uint64_t conflict_id;	/* after CRM_EEXIST: the record holding the key */
 	int conflict_field;	/* and the field */
 	struct crm_buf kbuf, vbuf;	/* scratch for keys and values */
+	struct crm_buf abuf;	/* scratch for audit entries */
 };
 
 enum { CRM_OPEN_RDONLY = 0, CRM_OPEN_RDWR = 1 };
