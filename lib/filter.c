@@ -274,22 +274,6 @@ cmp_text(const char *a, size_t al, const char *b, size_t bl)
 	return al < bl ? -1 : al > bl;
 }
 
-/* Two phone numbers as written, compared in their normal forms. */
-static int
-phone_same(const char *a, size_t al, const char *b, size_t bl)
-{
-	struct crm_buf x = CRM_BUF_INIT, y = CRM_BUF_INIT;
-	int same = 0;
-
-	if (crm_phone_norm(&x, a, al) == 0 && crm_phone_norm(&y, b, bl) == 0)
-		same = crm_phone_same(x.p, y.p);
-	else
-		crm_clearerr();
-	crm_buf_free(&x);
-	crm_buf_free(&y);
-	return same;
-}
-
 static int
 ordered(enum crm_op op, int c)
 {
@@ -385,7 +369,7 @@ match_one(const struct crm_cond *c, const struct crm_rec *r)
 			    cmp_text(s, len, o->s, o->len);
 		else if (fd != NULL && fd->type == CRM_T_PHONE &&
 		    (c->op == CRM_OP_EQ || c->op == CRM_OP_NE))
-			cmp = !phone_same(s, len, o->s, o->len);
+			cmp = !crm_phone_equal(s, len, o->s, o->len);
 		else if (fd == NULL)
 			cmp = crm_value_cmp(s, len, o->s, o->len);
 		else

@@ -515,12 +515,9 @@ same_key(struct job *j, int f)
 
 	if (a->state != CRM_V_SET || b->state != CRM_V_SET)
 		return 0;
-	if (j->o->ent->fields[f].type == CRM_T_PHONE) {
-		if (crm_phone_norm(&x, a->s, a->len) == 0 &&
-		    crm_phone_norm(&y, b->s, b->len) == 0)
-			same = strcmp(x.p, y.p) == 0;
-		crm_clearerr();
-	} else if (crm_index_key(j->o->ent, f, a->s, a->len, &x) == 0 &&
+	if (j->o->ent->fields[f].type == CRM_T_PHONE)
+		same = crm_phone_equal(a->s, a->len, b->s, b->len);
+	else if (crm_index_key(j->o->ent, f, a->s, a->len, &x) == 0 &&
 	    crm_index_key(j->o->ent, f, b->s, b->len, &y) == 0)
 		same = x.len == y.len && memcmp(x.p, y.p, x.len) == 0;
 	crm_buf_free(&x);

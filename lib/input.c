@@ -274,6 +274,18 @@ set_header(struct crm_reader *r, size_t line, const char *const *names,
 	return row_reserve(r, n);
 }
 
+/* The row handed out: keys, vals and lens already filled. */
+static void
+hand_out(struct crm_reader *r, size_t line, size_t n, unsigned keygen)
+{
+	r->row.line = line;
+	r->row.n = n;
+	r->row.keys = r->keys;
+	r->row.vals = r->vals;
+	r->row.lens = r->lens;
+	r->row.keygen = keygen;
+}
+
 /* Hands out a delimited row (CSV, TSV) against the header. */
 static int
 emit(struct crm_reader *r, size_t line, char *const *vals,
@@ -293,12 +305,7 @@ emit(struct crm_reader *r, size_t line, char *const *vals,
 			r->vals[i] = vals[i];
 			r->lens[i] = lens[i];
 		}
-		r->row.line = line;
-		r->row.n = n;
-		r->row.keys = r->keys;
-		r->row.vals = r->vals;
-		r->row.lens = r->lens;
-		r->row.keygen = 1;
+		hand_out(r, line, n, 1);
 		r->badrow = 1;
 		return rowfail(r, line, "%zu fields, but the header has %zu", n,
 		    r->nhdr);
@@ -311,12 +318,7 @@ emit(struct crm_reader *r, size_t line, char *const *vals,
 		r->vals[i] = vals[i];
 		r->lens[i] = lens[i];
 	}
-	r->row.line = line;
-	r->row.n = n;
-	r->row.keys = r->keys;
-	r->row.vals = r->vals;
-	r->row.lens = r->lens;
-	r->row.keygen = 1;
+	hand_out(r, line, n, 1);
 	*out = &r->row;
 	return 0;
 }
@@ -617,12 +619,7 @@ ids_next(struct crm_reader *r, const struct crm_row **out)
 		r->keys[0] = idkey;
 		r->vals[0] = s;
 		r->lens[0] = len;
-		r->row.line = r->line;
-		r->row.n = 1;
-		r->row.keys = r->keys;
-		r->row.vals = r->vals;
-		r->row.lens = r->lens;
-		r->row.keygen = 1;
+		hand_out(r, r->line, 1, 1);
 		*out = &r->row;
 		return 0;
 	}
@@ -860,12 +857,8 @@ json_object(struct crm_reader *r, const char *text, size_t line,
 		r->vals[i] = b->p + r->voff[i];
 		r->lens[i] = strlen(r->vals[i]);
 	}
-	r->row.line = line;
-	r->row.n = n;
-	r->row.keys = r->keys;
-	r->row.vals = r->vals;
-	r->row.lens = r->lens;
-	r->row.keygen = r->row.keygen + 1 > 1 ? r->row.keygen + 1 : 2;
+	/* Each JSON record may have other keys: a new key generation. */
+	hand_out(r, line, n, r->row.keygen + 1 > 1 ? r->row.keygen + 1 : 2);
 	*out = &r->row;
 	return 0;
 }

@@ -185,21 +185,6 @@ index_field(struct crm_txn *tx, const struct crm_rec *r, int f, int add)
 	return rc;
 }
 
-/* Normal forms of two phone numbers as written: the same number? */
-static int
-same_phone(const char *a, size_t al, const char *b, size_t bl)
-{
-	struct crm_buf x = CRM_BUF_INIT, y = CRM_BUF_INIT;
-	int same = 0;
-
-	if (crm_phone_norm(&x, a, al) == 0 && crm_phone_norm(&y, b, bl) == 0)
-		same = crm_phone_same(x.p, y.p);
-	crm_clearerr();
-	crm_buf_free(&x);
-	crm_buf_free(&y);
-	return same;
-}
-
 /* A phone index key names candidates: the first that is the number. */
 static int
 find_phone(struct crm_txn *tx, const struct crm_rec *r, int f, uint64_t *id)
@@ -217,7 +202,7 @@ find_phone(struct crm_txn *tx, const struct crm_rec *r, int f, uint64_t *id)
 	while (rc == 0 && (rc = crm_iter_next(it, &x, NULL, NULL)) == 0) {
 		rc = crm_fetch(tx, c, x);
 		if (rc == 0 && c->v[f].state == CRM_V_SET &&
-		    same_phone(c->v[f].s, c->v[f].len, v->s, v->len)) {
+		    crm_phone_equal(c->v[f].s, c->v[f].len, v->s, v->len)) {
 			*id = x;
 			break;
 		}

@@ -787,6 +787,20 @@ crm_phone_same(const char *a, const char *b)
 	return ln >= 7 && li > ln + 1 && strcmp(intl + li - ln, nat) == 0;
 }
 
+int
+crm_phone_equal(const char *a, size_t al, const char *b, size_t bl)
+{
+	struct crm_buf x = CRM_BUF_INIT, y = CRM_BUF_INIT;
+	int same = 0;
+
+	if (crm_phone_norm(&x, a, al) == 0 && crm_phone_norm(&y, b, bl) == 0)
+		same = crm_phone_same(x.p, y.p);
+	crm_clearerr();
+	crm_buf_free(&x);
+	crm_buf_free(&y);
+	return same;
+}
+
 static const char *const company_forms[] = {
 	"有限责任公司", "股份有限公司", "有限公司", "公司", "incorporated",
 	"corporation", "company", "limited", "gmbh", "inc", "ltd", "llc", "corp",

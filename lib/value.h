@@ -106,6 +106,10 @@ int crm_phone_norm(struct crm_buf *out, const char *s, size_t len);
  */
 int crm_phone_same(const char *a, const char *b);
 
+/* crm_phone_same on two numbers as written (false when either is not
+ * a phone number). */
+int crm_phone_equal(const char *a, size_t al, const char *b, size_t bl);
+
 /*
  * Name key for duplicate detection: ASCII lower-cased, spaces and
  * punctuation (ASCII, ideographic and full-width) removed, and a trailing
