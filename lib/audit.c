@@ -95,7 +95,7 @@ crm_audit_add(struct crm_txn *tx, const struct crm_entity *e, uint64_t id,
 		goto done;
 	rk[0] = (unsigned char)e->num;
 	crm_be64_put(rk + 1, id);
-	rc = mdb_put(tx->t, crm_db_audit_rec(tx->db), &rkey, &rval, 0);
+	rc = crm_put(tx, crm_db_audit_rec(tx->db), &rkey, &rval, 0, 0);
 	if (rc == 0)
 		tx->audit_next++;
 done:

@@ -600,6 +600,24 @@ crm_db_audit_rec(const struct crm_db *db)
 }
 
 int
+crm_put(struct crm_txn *tx, MDB_dbi dbi, MDB_val *key, MDB_val *val,
+    unsigned flags, int dup)
+{
+	MDB_val k = *key, v = *val;
+	int rc;
+
+	if (dbi < 128 && tx->noappend[dbi] == 0) {
+		rc = mdb_put(tx->t, dbi, &k, &v, flags |
+		    (dup ? MDB_APPENDDUP : MDB_APPEND));
+		if (rc != MDB_KEYEXIST)
+			return rc;
+		tx->noappend[dbi] = 1024;	/* out of order: rest a while */
+	} else if (dbi < 128)
+		tx->noappend[dbi]--;
+	return mdb_put(tx->t, dbi, key, val, flags);
+}
+
+int
 crm_setting_get(struct crm_txn *tx, const char *name, struct crm_buf *out)
 {
 	struct crm_buf k = CRM_BUF_INIT;

@@ -41,6 +41,8 @@ struct crm_txn {
 	int conflict_field;	/* and the field */
 	struct crm_buf kbuf, vbuf;	/* scratch for keys and values */
 	struct crm_buf abuf;	/* scratch for audit entries */
+	unsigned short noappend[128];	/* per DBI: puts to go before an
+					 * append is tried again */
 };
 
 enum { CRM_OPEN_RDONLY = 0, CRM_OPEN_RDWR = 1 };
@@ -95,6 +97,16 @@ MDB_dbi crm_db_audit_rec(const struct crm_db *db);
 /* Settings: small text values in "meta", under "set/" + name. */
 int crm_setting_get(struct crm_txn *tx, const char *name, struct crm_buf *out);
 int crm_setting_put(struct crm_txn *tx, const char *name, const char *value);
+
+/*
+ * mdb_put that first tries to append (MDB_APPEND, or MDB_APPENDDUP for
+ * a new largest duplicate): loads arrive mostly in key order (new ids,
+ * sorted ext_ids), and an append skips the search from the root.  A
+ * refused append is retried as a plain put with flags, and appends to
+ * that DBI rest for a while.  MDB_KEYEXIST is returned only for real.
+ */
+int crm_put(struct crm_txn *tx, MDB_dbi dbi, MDB_val *key, MDB_val *val,
+    unsigned flags, int dup);
 
 /* Maps an LMDB or system error to ours (MAP_FULL → CRM_EFULL and so on). */
 int crm_db_err(int rc);

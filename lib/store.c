@@ -145,7 +145,7 @@ index_field(struct crm_txn *tx, const struct crm_rec *r, int f, int add)
 				semi = end;
 			key.mv_data = (void *)p;
 			key.mv_size = (size_t)(semi - p);
-			rc = add ? mdb_put(tx->t, dbi, &key, &val, 0) :
+			rc = add ? crm_put(tx, dbi, &key, &val, 0, 1) :
 			    mdb_del(tx->t, dbi, &key, &val);
 			if (rc == MDB_NOTFOUND)
 				rc = 0;
@@ -168,8 +168,8 @@ index_field(struct crm_txn *tx, const struct crm_rec *r, int f, int add)
 		return rc == MDB_NOTFOUND ? 0 : rc;
 	}
 	if (!(fd->flags & CRM_F_UNIQUE))
-		return mdb_put(tx->t, dbi, &key, &val, 0);
-	rc = mdb_put(tx->t, dbi, &key, &val, MDB_NOOVERWRITE);
+		return crm_put(tx, dbi, &key, &val, 0, 1);
+	rc = crm_put(tx, dbi, &key, &val, MDB_NOOVERWRITE, 0);
 	if (rc == MDB_KEYEXIST) {
 		uint64_t other = crm_be64_get(val.mv_data);
 
