@@ -114,9 +114,10 @@ env_mapsize(const char *datafile)
 	if (s != NULL && crm_parse_i64(s, strlen(s), 65536, INT64_MAX, &v) == 0)
 		return (size_t)v;
 	crm_clearerr();
-	if (stat(datafile, &st) == 0 && (size_t)st.st_size + st.st_size / 4 >
-	    size)
-		size = (size_t)st.st_size + (size_t)st.st_size / 4;
+	/* The file as it is; room is added after the open, from the size
+	 * actually used (else every open would grow the file). */
+	if (stat(datafile, &st) == 0 && (size_t)st.st_size > size)
+		size = (size_t)st.st_size;
 	return (size + ((size_t)1 << 20) - 1) & ~(((size_t)1 << 20) - 1);
 }
 
@@ -347,6 +348,10 @@ crm_db_open(const char *dir, int mode, const char *tool, const char *user,
 	rc = mdb_env_create(&db->env);
 	if (rc != 0)
 		goto done;
+	crm_buf_reset(&path);
+	rc = crm_buf_printf(&path, "%s/data.mdb", dir);
+	if (rc != 0)
+		goto done;
 	db->mapsize = env_mapsize(path.p);
 	rc = mdb_env_set_mapsize(db->env, db->mapsize);
 	if (rc == 0)
@@ -375,6 +380,23 @@ crm_db_open(const char *dir, int mode, const char *tool, const char *user,
 
 		if (mdb_env_info(db->env, &info) == 0)
 			db->mapsize = info.me_mapsize;
+	}
+	/* A quarter more than the data (at least MIN_MAP) as room. */
+	if (!db->rdonly && getenv("CRM_MAP_SIZE") == NULL) {
+		MDB_envinfo info;
+		MDB_stat mst;
+
+		if (mdb_env_info(db->env, &info) == 0 &&
+		    mdb_env_stat(db->env, &mst) == 0) {
+			size_t used = (info.me_last_pgno + 1) * (size_t)mst.ms_psize;
+			size_t want = used + (used / 4 > MIN_MAP ? used / 4 : MIN_MAP);
+
+			want = (want + ((size_t)1 << 20) - 1) &
+			    ~(((size_t)1 << 20) - 1);
+			if (want > db->mapsize &&
+			    mdb_env_set_mapsize(db->env, want) == 0)
+				db->mapsize = want;
+		}
 	}
 	rc = reserve(db, db->mapsize);
 	if (rc != 0)
