@@ -42,7 +42,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNITS := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 LIBA := $(O)/lib/libcrm.a
 
-.PHONY: all check unit clean install uninstall demo bench completions lint
+.PHONY: all check unit clean install uninstall demo bench completions lint fuzz fuzz-regress
 # bin/ points at the plain build (never the sanitized one, which
 # `make check` also builds), so users and make bench run ./bin/crm-*.
 ifeq ($(SANITIZE),1)
@@ -103,6 +103,14 @@ demo:
 # make bench: crm side by side with sqlite3 on generated data (not in CI).
 bench: all
 	bash bench/run
+
+# make fuzz: libFuzzer targets (clang), FUZZ_SECONDS each; see
+# tests/fuzz/README.md.  make fuzz-regress replays every finding.
+FUZZ_SECONDS ?= 60
+fuzz:
+	tests/fuzz/run.sh $(FUZZ_SECONDS)
+fuzz-regress:
+	tests/fuzz/run.sh regress
 
 # Completions are generated from the binaries' option tables, and committed.
 completions: all

@@ -243,8 +243,8 @@ set_header(struct crm_reader *r, size_t line, const char *const *names,
 		const char *s = names[i];
 		size_t len = lens[i];
 
-		/* A UTF-8 BOM glued to the first header (libcsv keeps it). */
-		if (i == 0 && len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
+		/* UTF-8 BOMs glued to the first header (libcsv keeps them). */
+		while (i == 0 && len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
 			s += 3;
 			len -= 3;
 		}
@@ -771,7 +771,8 @@ json_object(struct crm_reader *r, const char *text, size_t line,
 		ko = b->len;
 		p++;	/* opening quote of the key */
 		rc = json_string(&p, b);
-		if (rc == 0 && memchr(b->p + ko, '\0', b->len - ko) != NULL)
+		if (rc == 0 && b->len > ko &&
+		    memchr(b->p + ko, '\0', b->len - ko) != NULL)
 			return rowfail(r, line, "NUL character in a key");
 		if (rc == 0)
 			rc = crm_buf_addc(b, '\0');
@@ -838,7 +839,8 @@ json_object(struct crm_reader *r, const char *text, size_t line,
 				p++;
 			rc = crm_buf_add(b, s, (size_t)(p - s));
 		}
-		if (rc == 0 && memchr(b->p + vo, '\0', b->len - vo) != NULL)
+		if (rc == 0 && b->len > vo &&
+		    memchr(b->p + vo, '\0', b->len - vo) != NULL)
 			return rowfail(r, line, "field '%s': NUL character",
 			    b->p + ko);
 		if (rc == 0)
@@ -888,8 +890,10 @@ ndjson_next(struct crm_reader *r, const struct crm_row **out)
 		if (!get_line(r, &rc))
 			return rc != 0 ? rc : CRM_ENOTFOUND;
 		r->line++;
+		/* Blank: spaces, tabs, CR only (strchr would take NUL too). */
 		for (i = 0; i < r->line_buf.len; i++)
-			if (strchr(" \t\r", r->line_buf.p[i]) == NULL)
+			if (r->line_buf.p[i] != ' ' && r->line_buf.p[i] != '\t' &&
+			    r->line_buf.p[i] != '\r')
 				break;
 		if (i == r->line_buf.len)
 			continue;

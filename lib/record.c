@@ -717,6 +717,13 @@ decode(struct crm_rec *r, uint64_t id, const void *data, size_t len,
 			case CRM_T_TIME:
 				rc = crm_varint_get(&p, end, &n);
 				v->i = unzigzag(n);
+				/* Never stored by crm: damage, not a date. */
+				if (rc == 0 && ((r->ent->fields[f].type == CRM_T_DATE &&
+				    (v->i < CRM_MIN_DAYS || v->i > CRM_MAX_DAYS)) ||
+				    (r->ent->fields[f].type == CRM_T_TIME &&
+				    (v->i < (int64_t)CRM_MIN_DAYS * 86400 ||
+				    v->i >= ((int64_t)CRM_MAX_DAYS + 1) * 86400))))
+					rc = CRM_ECORRUPT;
 				break;
 			case CRM_T_BOOL:
 			case CRM_T_REF:

@@ -245,6 +245,10 @@ crm_custom_name_ok(const char *s, size_t len)
 
 	if (len == 0 || len > 64 || crm_utf8_check(s, len, NULL) != 0)
 		return 0;
+	/* Edge blanks are trimmed from headers and --where: not names. */
+	if (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' ||
+	    s[len - 1] == '\t')
+		return 0;
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 

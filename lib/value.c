@@ -11,8 +11,8 @@
 #include "error.h"
 #include "value.h"
 
-#define MIN_DAYS (-719162)	/* 0001-01-01 */
-#define MAX_DAYS 2932896	/* 9999-12-31 */
+#define MIN_DAYS CRM_MIN_DAYS
+#define MAX_DAYS CRM_MAX_DAYS
 
 static int
 isdig(int c)
@@ -494,7 +494,12 @@ crm_time_parse(const char *s, size_t len, int64_t now, int64_t *secs)
 		case 'y': t = (add_months(today, 12 * n) - today) * 86400; break;
 		default: goto bad;
 		}
-		*secs = now + t;
+		if (__builtin_add_overflow(now, t, &t) ||
+		    t < (int64_t)MIN_DAYS * 86400 ||
+		    t > ((int64_t)MAX_DAYS + 1) * 86400 - 1)
+			return crm_seterr(CRM_EDATA, "\"%.*s\": outside 0001-01-01 "
+			    "to 9999-12-31", (int)len, s);
+		*secs = t;
 		return 0;
 	}
 	rc = civil_date(&p, end, &days);
@@ -545,6 +550,9 @@ crm_time_parse(const char *s, size_t len, int64_t now, int64_t *secs)
 			goto bad;
 	} else
 		t = days * 86400;
+	if (t < (int64_t)MIN_DAYS * 86400 || t > ((int64_t)MAX_DAYS + 1) * 86400 - 1)
+		return crm_seterr(CRM_EDATA, "\"%.*s\": outside 0001-01-01 to "
+		    "9999-12-31", (int)len, s);
 	*secs = t;
 	return 0;
 bad:
@@ -652,11 +660,16 @@ int
 crm_value_cmp(const char *a, size_t al, const char *b, size_t bl)
 {
 	int64_t x, y;
-	int c;
+	int c, na, nb;
 
-	if (al > 0 && bl > 0 && decimal6(a, al, &x) == 0 &&
-	    decimal6(b, bl, &y) == 0)
+	/* Numbers first, in numeric order, then texts byte by byte: a
+	 * total order, as sorting needs (9 < 10 < 1a). */
+	na = al > 0 && decimal6(a, al, &x) == 0;
+	nb = bl > 0 && decimal6(b, bl, &y) == 0;
+	if (na && nb)
 		return x < y ? -1 : x > y;
+	if (na != nb)
+		return na ? -1 : 1;
 	c = memcmp(a, b, al < bl ? al : bl);
 	if (c != 0)
 		return c;
@@ -727,32 +740,38 @@ int
 crm_phone_norm(struct crm_buf *out, const char *s, size_t len)
 {
 	size_t i, start = out->len;
-	int ndig = 0, rc = 0, seen = 0;
+	int ndig = 0, rc = 0, plus = 0, zeros = 0;
 
 	crm_trim(&s, &len);
-	for (i = 0; i < len && rc == 0; i++) {
+	/* A leading + or 00 (separators aside) is the international
+	 * prefix: decided on the digits, so the normal form is stable. */
+	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (isdig(c)) {
-			/* 00 before anything else is the international prefix. */
-			if (!seen && c == '0' && i + 1 < len && s[i + 1] == '0') {
-				rc = crm_buf_addc(out, '+');
-				i++;
-				seen = 1;
-				continue;
-			}
-			rc = crm_buf_addc(out, c);
+		if (c == '+' && ndig == 0 && !plus)
+			plus = 1;
+		else if (isdig(c)) {
 			ndig++;
-			seen = 1;
-		} else if (c == '+' && !seen) {
-			rc = crm_buf_addc(out, '+');
-			seen = 1;
+			if (ndig <= 2 && c == '0')
+				zeros++;
 		} else if (c != ' ' && c != '-' && c != '(' && c != ')' &&
 		    c != '.' && c != '/')
 			goto bad;
 	}
+	if (!plus && ndig >= 2 && zeros == 2)
+		plus = 2;	/* 00: drop the two zeros */
+	if (plus)
+		rc = crm_buf_addc(out, '+');
+	for (i = 0, ndig = 0; i < len && rc == 0; i++) {
+		if (!isdig((unsigned char)s[i]))
+			continue;
+		if (plus == 2 && ndig++ < 2)
+			continue;
+		rc = crm_buf_addc(out, s[i]);
+	}
 	if (rc != 0)
 		return rc;
+	ndig = (int)(out->len - start) - (plus != 0);
 	if (ndig < 3 || ndig > 20)
 		goto bad;
 	return 0;

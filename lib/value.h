@@ -44,6 +44,8 @@ int crm_currency_parse(const char *s, size_t len, char out[4]);
  * date), and relative to now: today, yesterday, tomorrow, +7d, -30d, -2w,
  * -1m, +1y (months and years clamp the day: Jan 31 + 1m = Feb 28).
  */
+#define CRM_MIN_DAYS (-719162)	/* 0001-01-01 */
+#define CRM_MAX_DAYS 2932896	/* 9999-12-31 */
 int crm_date_parse(const char *s, size_t len, int64_t now, int64_t *days);
 int crm_date_format(struct crm_buf *b, int64_t days);
 
@@ -77,8 +79,8 @@ void crm_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
 int crm_now(int64_t *secs);
 
 /*
- * Orders two custom-field values: as numbers when both are decimal
- * numbers (so 10 > 9), else byte by byte.  Returns <0, 0 or >0.
+ * Orders two custom-field values: numbers (in numeric order, so 9 < 10)
+ * before texts (byte by byte).  Returns <0, 0 or >0.
  */
 int crm_value_cmp(const char *a, size_t al, const char *b, size_t bl);
 

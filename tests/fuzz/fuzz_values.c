@@ -17,7 +17,9 @@
  *   durations non-negative, a whole number of the unit;
  *   e-mail    normal form is lower case, same length, idempotent;
  *   phone     digits and a leading '+', idempotent, a refused number
- *             leaves the buffer as it was, crm_phone_same symmetric;
+ *             leaves the buffer as it was; crm_phone_same symmetric;
+ *             crm_phone_equal ("a|b") symmetric and equal to
+ *             crm_phone_same on the normal forms;
  *   name key  no ASCII upper case, spaces or punctuation; never longer;
  *             for valid UTF-8 (what records hold): stays valid, and
  *             ASCII case does not matter;
@@ -352,11 +354,28 @@ pair:
 	if (bar != NULL) {
 		struct crm_buf x = CRM_BUF_INIT, y = CRM_BUF_INIT;
 
-		if (crm_phone_norm(&x, s, (size_t)(bar - s)) == 0 &&
-		    crm_phone_norm(&y, bar + 1, n - (size_t)(bar - s) - 1) == 0)
+		const char *t = bar + 1;
+		size_t al = (size_t)(bar - s), bl = n - al - 1;
+		int eq = crm_phone_equal(s, al, t, bl), ok;
+
+		FUZZ_CHECK(eq == 0 || eq == 1, "crm_phone_equal gave %d", eq);
+		FUZZ_CHECK(eq == crm_phone_equal(t, bl, s, al), "crm_phone_equal"
+		    "(\"%.*s\", \"%.*s\") is not symmetric", (int)al, s,
+		    (int)bl, t);
+		ok = crm_phone_norm(&x, s, al) == 0 &&
+		    crm_phone_norm(&y, t, bl) == 0;
+		crm_clearerr();
+		if (ok) {
 			FUZZ_CHECK(crm_phone_same(x.p, y.p) ==
 			    crm_phone_same(y.p, x.p), "crm_phone_same(%s, %s) "
 			    "is not symmetric", x.p, y.p);
+			FUZZ_CHECK(eq == crm_phone_same(x.p, y.p), "crm_phone_"
+			    "equal(\"%.*s\", \"%.*s\") is %d, but their normal "
+			    "forms %s and %s compare %d", (int)al, s, (int)bl, t,
+			    eq, x.p, y.p, crm_phone_same(x.p, y.p));
+		} else
+			FUZZ_CHECK(eq == 0, "crm_phone_equal takes a number "
+			    "crm_phone_norm refuses");
 		crm_buf_free(&x);
 		crm_buf_free(&y);
 	}

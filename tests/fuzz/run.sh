@@ -21,6 +21,8 @@
 # One summary line per target:
 #   fuzz_csv     clean  secs=300 execs=1234567 exec/s=4115 cov=1520 ft=6012 corpus=812
 # Exit status: 0 when every target ran clean (regress: every input passed).
+# Do not run two of these at once on the same target: they share the
+# logs and the build.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -124,7 +126,8 @@ summary() {
 # JOBS at a time; statuses kept in files so the summary is in order.
 running=0
 for t in "$@"; do
-	( if fuzz_one "$t"; then echo 0; else echo 1; fi >"$out/logs/$t.status" ) &
+	( if fuzz_one "$t"; then st=0; else st=1; fi
+	  echo $st >"$out/logs/$t.status" ) &
 	running=$((running + 1))
 	if [ $running -ge "$JOBS" ]; then
 		wait -n 2>/dev/null || wait
@@ -135,7 +138,7 @@ wait
 
 bad=0
 for t in "$@"; do
-	st=$(cat "$out/logs/$t.status")
+	st=$(cat "$out/logs/$t.status" 2>/dev/null || echo 1)
 	summary "$t" "$st"
 	[ "$st" -eq 0 ] || bad=1
 done
