@@ -246,37 +246,32 @@ struct donejob {
 };
 
 static int
+mark_done(struct crm_rec *nw, void *arg)
+{
+	(void)arg;
+	crm_rec_setint(nw, crm_field_find(nw->ent, "done", 4), 1);
+	return 0;
+}
+
+static int
 done_fn(struct crm_txn *tx, void *arg)
 {
 	struct donejob *j = arg;
-	const struct crm_entity *e = E_ACTIVITY;
-	struct crm_rec *old = crm_rec_new(e), *nw = crm_rec_new(e);
 	uint64_t *ids = NULL;
 	size_t nids = 0, i;
-	int rc = 0, f = crm_field_find(e, "done", 4);
+	int rc;
 
 	j->n = 0;
-	if (old == NULL || nw == NULL)
-		rc = ENOMEM;
-	if (rc == 0)
-		rc = crm_cli_refs(j->ctx, tx, e, j->ctx->argv, j->ctx->argc, &ids,
-		    &nids);
+	rc = crm_cli_refs(j->ctx, tx, E_ACTIVITY, j->ctx->argv, j->ctx->argc,
+	    &ids, &nids);
 	for (i = 0; i < nids && rc == 0; i++) {
-		rc = crm_fetch(tx, old, ids[i]);
+		rc = crm_edit(tx, E_ACTIVITY, ids[i], mark_done, NULL);
 		if (rc == 0)
-			rc = crm_rec_copy(nw, old);
-		if (rc == 0) {
-			crm_rec_setint(nw, f, 1);
-			rc = crm_update(tx, old, nw);
-			if (rc == 0)
-				j->n++;
-			if (rc == 1)
-				rc = 0;
-		}
+			j->n++;
+		if (rc == 1)
+			rc = 0;
 	}
 	free(ids);
-	crm_rec_free(old);
-	crm_rec_free(nw);
 	return rc;
 }
 

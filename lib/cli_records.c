@@ -818,35 +818,32 @@ crm_cli_add(struct crm_ctx *ctx, const struct crm_entity *e, char **args,
 struct setjob {
 	struct crm_ctx *ctx;
 	const struct crm_entity *e;
+	int64_t now;
 };
+
+static int
+set_pairs(struct crm_rec *nw, void *arg)
+{
+	struct setjob *j = arg;
+	int rc = 0, i;
+
+	for (i = 1; i < j->ctx->argc && rc == 0; i++)
+		rc = set_pair(nw, j->ctx->argv[i], j->now);
+	return rc;
+}
 
 static int
 set_fn(struct crm_txn *tx, void *arg)
 {
 	struct setjob *j = arg;
-	struct crm_rec *old = NULL, *nw = NULL;
 	uint64_t id;
-	int rc = 0, i;
+	int rc;
 
-	old = crm_rec_new(j->e);
-	nw = crm_rec_new(j->e);
-	if (old == NULL || nw == NULL)
-		rc = ENOMEM;
+	j->now = tx->now;
+	rc = crm_cli_ref(tx, j->e, j->ctx->argv[0], &id);
 	if (rc == 0)
-		rc = crm_cli_ref(tx, j->e, j->ctx->argv[0], &id);
-	if (rc == 0)
-		rc = crm_fetch(tx, old, id);
-	if (rc == 0)
-		rc = crm_rec_copy(nw, old);
-	for (i = 1; i < j->ctx->argc && rc == 0; i++)
-		rc = set_pair(nw, j->ctx->argv[i], tx->now);
-	if (rc == 0)
-		rc = crm_update(tx, old, nw);
-	if (rc == 1)
-		rc = 0;
-	crm_rec_free(old);
-	crm_rec_free(nw);
-	return rc;
+		rc = crm_edit(tx, j->e, id, set_pairs, j);
+	return rc == 1 ? 0 : rc;
 }
 
 int
@@ -854,7 +851,7 @@ crm_cli_set(struct crm_ctx *ctx, const struct crm_entity *e)
 {
 	struct crm_import opt;
 	struct crm_import_stats st;
-	struct setjob sj = { ctx, e };
+	struct setjob sj = { ctx, e, 0 };
 	struct rowsjob j;
 	int rc, f;
 
@@ -1003,12 +1000,23 @@ struct tagjob {
 };
 
 static int
+tag_words(struct crm_rec *nw, void *arg)
+{
+	struct tagjob *j = arg;
+	int f = crm_field_find(j->e, "tags", 4), rc = 0, w;
+
+	for (w = 0; w < j->nwords && rc >= 0; w++)
+		rc = crm_rec_tag(nw, f, j->words[w] + 1, strlen(j->words[w] + 1),
+		    j->words[w][0] == '+');
+	return rc < 0 ? rc : 0;
+}
+
+static int
 tag_fn(struct crm_txn *tx, void *arg)
 {
 	struct tagjob *j = arg;
-	struct crm_rec *old = NULL, *nw = NULL;
-	int f = crm_field_find(j->e, "tags", 4), rc = 0, w;
 	size_t i;
+	int rc = 0;
 
 	j->changed = 0;
 	if (!j->read) {
@@ -1019,27 +1027,13 @@ tag_fn(struct crm_txn *tx, void *arg)
 			return rc;
 		j->read = 1;
 	}
-	old = crm_rec_new(j->e);
-	nw = crm_rec_new(j->e);
-	if (old == NULL || nw == NULL)
-		rc = ENOMEM;
 	for (i = 0; i < j->nids && rc == 0; i++) {
-		rc = crm_fetch(tx, old, j->ids[i]);
-		if (rc == 0)
-			rc = crm_rec_copy(nw, old);
-		for (w = 0; w < j->nwords && rc >= 0; w++)
-			rc = crm_rec_tag(nw, f, j->words[w] + 1,
-			    strlen(j->words[w] + 1), j->words[w][0] == '+');
-		if (rc < 0)
-			break;
-		rc = crm_update(tx, old, nw);
+		rc = crm_edit(tx, j->e, j->ids[i], tag_words, j);
 		if (rc == 0)
 			j->changed++;
 		if (rc == 1)
 			rc = 0;
 	}
-	crm_rec_free(old);
-	crm_rec_free(nw);
 	return rc;
 }
 

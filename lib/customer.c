@@ -435,33 +435,35 @@ struct movearg {
 	uint64_t from, to;
 };
 
+struct refmove {
+	int f;
+	uint64_t to;
+};
+
+static int
+point_to(struct crm_rec *nw, void *arg)
+{
+	struct refmove *m = arg;
+
+	crm_rec_setint(nw, m->f, (int64_t)m->to);
+	return 0;
+}
+
 static int
 move_one(const struct crm_entity *of, int f, void *arg)
 {
 	struct movearg *m = arg;
-	struct crm_rec *old = NULL, *nw = NULL;
+	struct refmove rm = { f, m->to };
 	uint64_t *ids;
 	size_t n, i;
 	int rc;
 
 	rc = ids_referring(m->tx, of, f, m->from, &ids, &n);
-	old = crm_rec_new(of);
-	nw = crm_rec_new(of);
-	if (old == NULL || nw == NULL)
-		rc = ENOMEM;
 	for (i = 0; i < n && rc == 0; i++) {
-		rc = crm_fetch(m->tx, old, ids[i]);
-		if (rc == 0)
-			rc = crm_rec_copy(nw, old);
-		if (rc == 0) {
-			crm_rec_setint(nw, f, (int64_t)m->to);
-			rc = crm_update(m->tx, old, nw);
-			if (rc == 1)
-				rc = 0;
-		}
+		rc = crm_edit(m->tx, of, ids[i], point_to, &rm);
+		if (rc == 1)
+			rc = 0;
 	}
-	crm_rec_free(old);
-	crm_rec_free(nw);
 	free(ids);
 	return rc;
 }

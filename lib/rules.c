@@ -52,52 +52,40 @@ payments_sum(struct crm_txn *tx, uint64_t invoice, int64_t *sum)
 	return rc;
 }
 
-/* paid and status of invoice id, from its payments. */
+/* paid and status of an invoice, from its payments. */
 static int
-invoice_refresh(struct crm_txn *tx, uint64_t invoice)
+set_paid(struct crm_rec *nw, void *arg)
 {
-	const struct crm_entity *ie = crm_entity_find("invoice");
-	struct crm_rec *old = NULL, *nw = NULL;
+	struct crm_txn *tx = arg;
+	const struct crm_entity *ie = nw->ent;
 	int f_amount = FLD(ie, "amount"), f_paid = FLD(ie, "paid");
 	int f_status = FLD(ie, "status");
 	const char *status;
 	int64_t sum;
 	int rc;
 
-	old = crm_rec_new(ie);
-	nw = crm_rec_new(ie);
-	if (old == NULL || nw == NULL) {
-		rc = ENOMEM;
-		goto done;
-	}
-	rc = crm_fetch(tx, old, invoice);
+	rc = payments_sum(tx, nw->id, &sum);
+	if (rc != 0)
+		return rc;
+	crm_rec_setint(nw, f_paid, sum);
+	status = nw->v[f_status].state == CRM_V_SET &&
+	    strcmp(nw->v[f_status].s, "void") == 0 ? "void" :
+	    sum <= 0 ? "open" :
+	    nw->v[f_amount].state == CRM_V_SET && sum >= nw->v[f_amount].i ?
+	    "paid" : "partial";
+	return crm_rec_setf(nw, f_status, status, strlen(status), tx->now);
+}
+
+static int
+invoice_refresh(struct crm_txn *tx, uint64_t invoice)
+{
+	int rc = crm_edit(tx, crm_entity_find("invoice"), invoice, set_paid, tx);
+
 	if (rc == CRM_ENOTFOUND) {
 		crm_clearerr();
-		rc = 0;		/* deleted in the same change */
-		goto done;
+		return 0;	/* deleted in the same change */
 	}
-	if (rc == 0)
-		rc = payments_sum(tx, invoice, &sum);
-	if (rc == 0)
-		rc = crm_rec_copy(nw, old);
-	if (rc != 0)
-		goto done;
-	crm_rec_setint(nw, f_paid, sum);
-	status = old->v[f_status].state == CRM_V_SET &&
-	    strcmp(old->v[f_status].s, "void") == 0 ? "void" :
-	    sum <= 0 ? "open" :
-	    old->v[f_amount].state == CRM_V_SET && sum >= old->v[f_amount].i ?
-	    "paid" : "partial";
-	rc = crm_rec_setf(nw, f_status, status, strlen(status), tx->now);
-	if (rc == 0) {
-		rc = crm_update(tx, old, nw);
-		if (rc == 1)
-			rc = 0;
-	}
-done:
-	crm_rec_free(old);
-	crm_rec_free(nw);
-	return rc;
+	return rc == 1 ? 0 : rc;
 }
 
 /* A payment without a currency takes its invoice's, before its amount

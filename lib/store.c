@@ -620,6 +620,25 @@ crm_update(struct crm_txn *tx, const struct crm_rec *old, struct crm_rec *nw)
 }
 
 int
+crm_edit(struct crm_txn *tx, const struct crm_entity *e, uint64_t id,
+    int (*edit)(struct crm_rec *nw, void *arg), void *arg)
+{
+	struct crm_rec *old = crm_rec_new(e), *nw = crm_rec_new(e);
+	int rc;
+
+	rc = old == NULL || nw == NULL ? ENOMEM : crm_fetch(tx, old, id);
+	if (rc == 0)
+		rc = crm_rec_copy(nw, old);
+	if (rc == 0)
+		rc = edit(nw, arg);
+	if (rc == 0)
+		rc = crm_update(tx, old, nw);
+	crm_rec_free(old);
+	crm_rec_free(nw);
+	return rc;
+}
+
+int
 crm_delete(struct crm_txn *tx, const struct crm_rec *old)
 {
 	unsigned char k[8];

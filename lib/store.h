@@ -53,6 +53,14 @@ int crm_insert(struct crm_txn *tx, struct crm_rec *r);
 int crm_update(struct crm_txn *tx, const struct crm_rec *old,
     struct crm_rec *nw);
 
+/*
+ * Changes record id of e: fetches it, lets edit change a copy, and
+ * writes the copy back with crm_update.  Returns 0 when written, 1 when
+ * nothing changed, or an error (edit's own included).
+ */
+int crm_edit(struct crm_txn *tx, const struct crm_entity *e, uint64_t id,
+    int (*edit)(struct crm_rec *nw, void *arg), void *arg);
+
 /* Deletes old (as fetched): record, index entries, audited with its
  * full contents so it can be restored. */
 int crm_delete(struct crm_txn *tx, const struct crm_rec *old);
