@@ -716,7 +716,7 @@ cmd_batches(struct crm_ctx *ctx)
 #define IMPORT(ent, what) \
 	{ ent, cmd_import, G(crm_opts_db, crm_opts_input, import_opts), \
 	  "[FILE]...", "import " what " (stdin when no FILE, or -)", \
-	  CRM_DB_WRITE, 0, -1, ent }
+	  CRM_DB_WRITE, 0, -1, ent, 0 }
 
 static const struct crm_cmd cmds[] = {
 	IMPORT("customer", "customers"),
@@ -730,11 +730,11 @@ static const struct crm_cmd cmds[] = {
 	IMPORT("ticket", "tickets"),
 	{ "undo", cmd_undo, G(crm_opts_db, undo_opts), "BATCH",
 	  "reverse an import: its creations and updates (also --undo BATCH)",
-	  CRM_DB_WRITE, 1, 1, NULL },
+	  CRM_DB_WRITE, 1, 1, NULL, 0 },
 	{ "batches", cmd_batches, G(crm_opts_db, crm_opts_output), "",
 	  "list past imports and their batch numbers (also --batches)",
-	  CRM_DB_READ, 0, 0, NULL },
-	{ NULL, NULL, NULL, NULL, NULL, 0, 0, 0, NULL }
+	  CRM_DB_READ, 0, 0, NULL, 0 },
+	{ NULL, NULL, NULL, NULL, NULL, 0, 0, 0, NULL, 0 }
 };
 
 static const struct crm_tool tool = {

@@ -592,7 +592,7 @@ crm_main(const struct crm_tool *tool, int argc, char **argv)
 		return st;
 	}
 	rc = parse_cmd(&ctx, argc - i, argv + i,
-	    strcmp(ctx.cmd->name, "tag") == 0);
+	    (ctx.cmd->flags & CRM_CMD_DASHWORDS) != 0);
 	if (rc == -1) {
 		rc = 0;
 		free_ctx(&ctx);

@@ -49,7 +49,11 @@ struct crm_cmd {
 	int db;
 	int minargs, maxargs;		/* maxargs -1: any number */
 	const char *entity;		/* fields listed in --help, or NULL */
+	unsigned flags;
 };
+
+/* "-word" arguments are data (tag -vip), not options (but -h). */
+#define CRM_CMD_DASHWORDS 1u
 
 struct crm_tool {
 	const char *name;		/* "crm-customer" */
