@@ -591,7 +591,8 @@ cmd_import(struct crm_ctx *ctx)
 		else if (rc2 != 0)
 			crm_warn("%s", crm_errdetail(rc2));
 	}
-	if (rc == CRM_EUSAGE)
+	/* Nothing read and a storage or usage error: no summary to give. */
+	if (rc == CRM_EUSAGE || (st.read == 0 && rc != 0 && rc != CRM_EDATA))
 		goto done;
 	crm_warn("%s: read %zu, created %zu, updated %zu, unchanged %zu, "
 	    "skipped %zu, rejected %zu in %.2f s (%.0f rows/s)%s%s",
