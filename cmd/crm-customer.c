@@ -14,6 +14,7 @@
 
 #include "cli_records.h"
 #include "customer.h"
+#include "invoice.h"
 
 #define E_CUSTOMER (crm_entity_find("customer"))
 #define E_CONTACT (crm_entity_find("contact"))
@@ -72,13 +73,51 @@ static const struct crm_option dupes_opts[] = {
 
 /* ---- handlers ----------------------------------------------------------- */
 
+static const char *const balance_names[] = { "currency", "outstanding",
+	"overdue" };
+static const enum crm_kind balance_kinds[] = { CRM_K_STR, CRM_K_MONEY,
+	CRM_K_MONEY };
+
+static int
+balance_row(const char *cur, int64_t outstanding, int64_t overdue,
+    int exponent, void *arg)
+{
+	struct crm_grid *g = arg;
+	struct crm_buf b = CRM_BUF_INIT;
+	int rc;
+
+	rc = crm_grid_add(g, cur, strlen(cur));
+	if (rc == 0)
+		rc = crm_money_format(&b, outstanding, exponent);
+	if (rc == 0)
+		rc = crm_grid_add(g, b.p, b.len);
+	crm_buf_reset(&b);
+	if (rc == 0)
+		rc = crm_money_format(&b, overdue, exponent);
+	if (rc == 0)
+		rc = crm_grid_add(g, b.p, b.len);
+	crm_buf_free(&b);
+	return rc;
+}
+
+/* What the customer owes, per currency. */
+static int
+balance(struct crm_txn *tx, const struct crm_rec *cust, struct crm_grid *g)
+{
+	g->names = balance_names;
+	g->kinds = balance_kinds;
+	g->ncols = 3;
+	return crm_customer_balance(tx, cust->id, balance_row, g);
+}
+
 static const struct crm_section customer_sections[] = {
-	{ "contact", "contacts", "id", 0, 0 },
-	{ "activity", "activities", "at", 1, 10 },
-	{ "lead", "leads", "id", 0, 0 },
-	{ "deal", "deals", "id", 1, 0 },
-	{ "invoice", "invoices", "due_on", 1, 0 },
-	{ "ticket", "tickets", "id", 1, 0 },
+	{ "contact", "contacts", "id", 0, 0, NULL },
+	{ "activity", "activities", "at", 1, 10, NULL },
+	{ "lead", "leads", "id", 0, 0, NULL },
+	{ "deal", "deals", "id", 1, 0, NULL },
+	{ "invoice", "invoices", "due_on", 1, 0, NULL },
+	{ "ticket", "tickets", "id", 1, 0, NULL },
+	{ NULL, "balance", NULL, 0, 0, balance },
 };
 
 static int

@@ -545,10 +545,11 @@ crm_main(const struct crm_tool *tool, int argc, char **argv)
 	}
 	if (i >= argc)
 		return usage_err(tool, NULL, "no command given");
+	/* Two-word commands ("contact add", "stages set") first: "stages"
+	 * may be a command of its own. */
 	for (ctx.cmd = tool->cmds; ctx.cmd->name != NULL; ctx.cmd++) {
 		const char *sp = strchr(ctx.cmd->name, ' ');
 
-		/* Two-word commands ("contact add") take two arguments. */
 		if (sp != NULL && i + 1 < argc &&
 		    strncmp(ctx.cmd->name, argv[i], (size_t)(sp - ctx.cmd->name)) == 0 &&
 		    argv[i][sp - ctx.cmd->name] == '\0' &&
@@ -556,9 +557,11 @@ crm_main(const struct crm_tool *tool, int argc, char **argv)
 			i++;
 			break;
 		}
-		if (sp == NULL && strcmp(ctx.cmd->name, argv[i]) == 0)
-			break;
 	}
+	if (ctx.cmd->name == NULL)
+		for (ctx.cmd = tool->cmds; ctx.cmd->name != NULL; ctx.cmd++)
+			if (strcmp(ctx.cmd->name, argv[i]) == 0)
+				break;
 	if (ctx.cmd->name == NULL) {
 		struct crm_buf words = CRM_BUF_INIT;
 		const struct crm_cmd *c;
