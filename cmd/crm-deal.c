@@ -648,13 +648,35 @@ set_text(struct crm_rec *r, const char *name, const char *text, int64_t now)
 	return crm_rec_set(r, name, strlen(name), text, strlen(text), now, 0);
 }
 
+/* A bad option value: a usage error naming the option. */
+static int
+opt_err(const char *name, int rc)
+{
+	char why[256];
+
+	if (rc != CRM_EDATA)
+		return rc;
+	snprintf(why, sizeof(why), "%s", crm_errdetail(rc));
+	return crm_seterr(CRM_EUSAGE, "--%s %s", name, why);
+}
+
+/* The date of option name, or dflt when it is not given. */
+static int
+opt_date(struct crm_ctx *ctx, const char *name, const char *dflt,
+    int64_t now, int64_t *day)
+{
+	const char *v = crm_opt(ctx, name) ? crm_opt(ctx, name) : dflt;
+
+	return opt_err(name, crm_date_parse(v, strlen(v), now, day));
+}
+
 static int
 invoice_add_fn(struct crm_txn *tx, void *arg)
 {
 	struct invjob *j = arg;
 	struct crm_ctx *ctx = j->ctx;
 	const struct crm_entity *ie = E_INVOICE;
-	const char *number = crm_opt(ctx, "number");
+	const char *number = crm_opt(ctx, "number"), *v;
 	struct crm_rec *deal = crm_rec_new(E_DEAL), *inv = crm_rec_new(ie);
 	struct crm_buf b = CRM_BUF_INIT;
 	const struct crm_val *cur;
@@ -678,26 +700,17 @@ invoice_add_fn(struct crm_txn *tx, void *arg)
 		goto done;
 	}
 	exp = crm_currency_exponent(cur->s, cur->len);
-	rc = crm_money_parse(crm_opt(ctx, "amount"),
-	    strlen(crm_opt(ctx, "amount")), exp, &total);
+	v = crm_opt(ctx, "amount");
+	rc = opt_err("amount", crm_money_parse(v, strlen(v), exp, &total));
 	if (rc == 0 && total <= 0)
-		rc = crm_seterr(CRM_EDATA, "an invoice is for more than zero");
-	if (rc != 0) {
-		rc = crm_seterr(CRM_EUSAGE, "--amount \"%s\": %s",
-		    crm_opt(ctx, "amount"), crm_errdetail(rc));
-		goto done;
-	}
-	rc = crm_date_parse(crm_opt(ctx, "due"), strlen(crm_opt(ctx, "due")),
-	    tx->now, &due);
+		rc = crm_seterr(CRM_EUSAGE, "--amount \"%s\": an invoice is "
+		    "for more than zero", v);
 	if (rc == 0)
-		rc = crm_date_parse(crm_opt(ctx, "issued") ? crm_opt(ctx,
-		    "issued") : "today", strlen(crm_opt(ctx, "issued") ?
-		    crm_opt(ctx, "issued") : "today"), tx->now, &issued);
-	if (rc != 0) {
-		rc = crm_seterr(CRM_EUSAGE, "--due/--issued: %s",
-		    crm_errdetail(rc));
+		rc = opt_date(ctx, "due", NULL, tx->now, &due);
+	if (rc == 0)
+		rc = opt_date(ctx, "issued", "today", tx->now, &issued);
+	if (rc != 0)
 		goto done;
-	}
 	free(j->ids);
 	j->ids = calloc((size_t)j->k, sizeof(*j->ids));
 	if (j->ids == NULL) {
@@ -878,6 +891,11 @@ pay_fn(struct crm_txn *tx, void *arg)
 		goto done;
 	exp = crm_rec_exponent(inv);
 	crm_invoice_overdue(inv, 0, NULL, &o);
+	if (o.outstanding <= 0 && crm_opt(ctx, "amount") == NULL) {
+		rc = crm_seterr(CRM_EDATA, "invoice %s is paid already",
+		    inv->v[FLD(ie, "number")].s);
+		goto done;
+	}
 	crm_rec_setint(p, FLD(pe, "invoice"), (int64_t)inv->id);
 	v = crm_opt(ctx, "amount");
 	if (v == NULL) {
@@ -1084,8 +1102,10 @@ cmd_overdue(struct crm_ctx *ctx)
 	j.cust = crm_rec_new(E_CUSTOMER);
 	if (j.cust == NULL)
 		return ENOMEM;
-	if (j.mark)
+	if (j.mark && (rc = crm_ctx_writable(ctx)) == 0)
 		rc = crm_write(ctx->db, overdue_fn, &j);
+	else if (j.mark)
+		;
 	else if ((rc = crm_read_begin(ctx->db, &tx)) == 0) {
 		rc = overdue_fn(&tx, &j);
 		crm_txn_end(&tx);
@@ -1163,7 +1183,7 @@ static int
 cmd_dunning_set(struct crm_ctx *ctx)
 {
 	struct crm_dunning d;
-	int i;
+	int i, rc;
 
 	memset(&d, 0, sizeof(d));
 	if (ctx->argc > CRM_DUNNING_MAX)
@@ -1179,7 +1199,10 @@ cmd_dunning_set(struct crm_ctx *ctx)
 			    ctx->argv[i]);
 		d.days[d.n++] = v;
 	}
-	return crm_write(ctx->db, dunning_set_fn, &d);
+	rc = crm_write(ctx->db, dunning_set_fn, &d);
+	if (rc == 0)
+		crm_warn("%zu dunning levels set", d.n);
+	return rc;
 }
 
 /* ---- the table ---------------------------------------------------------- */
@@ -1248,7 +1271,7 @@ static const struct crm_cmd cmds[] = {
 	  "payment", 0 },
 	{ "overdue", cmd_overdue, G(crm_opts_db, overdue_opts, crm_opts_output),
 	  "", "overdue invoices with dunning levels (for cron)",
-	  CRM_DB_WRITE, 0, 0, NULL, 0 },
+	  CRM_DB_READ, 0, 0, NULL, 0 },
 	{ "dunning", cmd_dunning, G(crm_opts_db, crm_opts_output), "",
 	  "the dunning levels", CRM_DB_READ, 0, 0, NULL, 0 },
 	{ "dunning set", cmd_dunning_set, G(crm_opts_db), "DAYS...",

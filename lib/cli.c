@@ -467,6 +467,29 @@ crm_optv(const struct crm_ctx *ctx, const char *name, size_t *n)
 }
 
 int
+crm_ctx_writable(struct crm_ctx *ctx)
+{
+	struct crm_db *db;
+	char *dir;
+	int rc;
+
+	if (ctx->db == NULL || ctx->cmd->db == CRM_DB_WRITE)
+		return 0;
+	/* LMDB wants one environment per file in a process: close first. */
+	dir = strdup(crm_db_path(ctx->db));
+	if (dir == NULL)
+		return ENOMEM;
+	crm_db_close(ctx->db);
+	ctx->db = NULL;
+	rc = crm_db_open(dir, CRM_OPEN_RDWR, ctx->tool->name,
+	    crm_ctx_user(ctx), &db);
+	if (rc == 0)
+		ctx->db = db;
+	free(dir);
+	return rc;
+}
+
+int
 crm_opt_int(const struct crm_ctx *ctx, const char *name, int64_t dflt,
     int64_t *out)
 {

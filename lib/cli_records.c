@@ -476,6 +476,14 @@ fail:
 }
 
 static int
+count_ref(const struct crm_rec *r, void *arg)
+{
+	(void)r;
+	(*(size_t *)arg)++;
+	return 0;
+}
+
+static int
 collect_rec(const struct crm_rec *r, void *arg)
 {
 	struct collected *c = arg;
@@ -1276,12 +1284,25 @@ del_fn(struct crm_txn *tx, void *arg)
 		crm_buf_reset(&desc);
 		if (rc == 0)
 			rc = crm_refs_count(tx, j->e, j->ids[i], &count, &desc);
-		if (rc == 0 && count > 0)
-			rc = crm_seterr(CRM_EDATA,
-			    "%s %llu: still has %s; %s", j->e->name,
-			    (unsigned long long)j->ids[i], desc.p,
-			    j->force || j->ncascade == 0 ? "merge or move them first" :
-			    "use --force to delete them too");
+		if (rc == 0 && count > 0) {
+			/* --force helps only when every one of them is of a
+			 * kind it deletes. */
+			size_t nc = 0, c;
+
+			for (k = 0; k < j->ncascade && rc == 0 && !j->force; k++) {
+				c = 0;
+				rc = crm_refs_each(tx, j->e, j->ids[i],
+				    crm_entity_find(j->cascade[k]), count_ref, &c);
+				nc += c;
+			}
+			if (rc == 0)
+				rc = crm_seterr(CRM_EDATA,
+				    "%s %llu: still has %s; %s", j->e->name,
+				    (unsigned long long)j->ids[i], desc.p,
+				    j->force || nc < count ?
+				    "merge or move them first" :
+				    "use --force to delete them too");
+		}
 		if (rc == 0)
 			rc = crm_fetch(tx, r, j->ids[i]);
 		if (rc == 0)

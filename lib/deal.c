@@ -323,7 +323,7 @@ crm_pipeline_delete(struct crm_txn *tx, const char *name)
 	crm_iter_free(it);
 	crm_rec_free(d);
 	if (rc == 0 && used != 0)
-		rc = crm_seterr(CRM_EUSAGE, "pipeline %s: deal %llu (and "
+		rc = crm_seterr(CRM_EDATA, "pipeline %s: deal %llu (and "
 		    "maybe others) still in it", name, (unsigned long long)used);
 	if (rc == 0)
 		rc = store_pipelines(tx, &a);
@@ -596,7 +596,7 @@ open_deals(struct crm_txn *tx,
 		rc = 0;
 	crm_iter_free(it);
 	crm_rec_free(d);
-	if (rc == 0)
+	if (rc == 0 && n > 1)
 		qsort(v, n, sizeof(*v), cmp_pick);
 	for (i = 0; i < n && rc == 0; i++)
 		rc = fn(v[i].r, v[i].val, arg);
@@ -634,9 +634,10 @@ keep_stalled(struct crm_txn *tx, const struct crm_rec *d, int64_t days,
 			crm_clearerr();
 		limit = st != NULL ? st->stall_days : CRM_STALL_DAYS;
 	}
-	*val = day_of(tx->now) - day_of(since);
+	/* Whole days of 24 hours, as show counts them. */
+	*val = (tx->now - since) / 86400;
 	*key = since;
-	return *val > limit;
+	return tx->now - since > limit * 86400;
 }
 
 int

@@ -80,6 +80,19 @@ crm_invoice_before(struct crm_txn *tx, const struct crm_rec *old,
 	if (rc != 0)
 		return rc;
 	crm_rec_setint(nw, f_paid, sum);
+	if (sum > 0 && nw->v[f_amount].state == CRM_V_SET &&
+	    nw->v[f_amount].i < sum) {
+		struct crm_buf a = CRM_BUF_INIT, b = CRM_BUF_INIT;
+		int exp = crm_rec_exponent(nw);
+
+		crm_money_format(&a, nw->v[f_amount].i, exp);
+		crm_money_format(&b, sum, exp);
+		rc = crm_seterr(CRM_EDATA, "field 'amount': %s is less than the "
+		    "%s already paid", a.p ? a.p : "", b.p ? b.p : "");
+		crm_buf_free(&a);
+		crm_buf_free(&b);
+		return rc;
+	}
 	if (is_text(&nw->v[f_status], "void")) {
 		if (sum > 0)
 			return crm_seterr(CRM_EDATA, "field 'status': invoice "
@@ -503,7 +516,7 @@ crm_overdue_each(struct crm_txn *tx, int64_t min_days, int level, int mark,
 		rc = 0;
 	crm_iter_free(it);
 	crm_rec_free(r);
-	if (rc == 0)
+	if (rc == 0 && n > 1)
 		qsort(v, n, sizeof(*v), cmp_due);
 	for (i = 0; i < n && rc == 0; i++) {
 		if (mark) {
