@@ -24,6 +24,7 @@ struct dupstate {
 	size_t n[CRM_DUPE_NCRIT], cap[CRM_DUPE_NCRIT];
 	uint64_t *ids;		/* every record, entity by entity, in id order */
 	unsigned char *ent;	/* its entity, as an index into ents */
+	unsigned char *want;	/* its group is to be reported */
 	size_t nids;
 	size_t *parent;		/* union-find over positions in ids */
 	unsigned *why;
@@ -148,7 +149,7 @@ dupe_key(const struct crm_entity *e, int f, int w, const struct crm_val *v,
 /* Reads the keys of every record of e into d. */
 static int
 dupe_scan(struct crm_txn *tx, struct dupstate *d, const struct crm_entity *e,
-    unsigned char ei, unsigned by)
+    unsigned char ei, unsigned by, int (*want)(const struct crm_rec *))
 {
 	struct crm_rec *r;
 	struct crm_iter *it = NULL;
@@ -168,20 +169,24 @@ dupe_scan(struct crm_txn *tx, struct dupstate *d, const struct crm_entity *e,
 			break;
 		if (d->nids % 1024 == 0) {
 			uint64_t *p = realloc(d->ids, (d->nids + 1024) * sizeof(*p));
-			unsigned char *q;
+			unsigned char *q, *q2;
 
 			if (p != NULL)
 				d->ids = p;
 			q = realloc(d->ent, d->nids + 1024);
 			if (q != NULL)
 				d->ent = q;
-			if (p == NULL || q == NULL) {
+			q2 = realloc(d->want, d->nids + 1024);
+			if (q2 != NULL)
+				d->want = q2;
+			if (p == NULL || q == NULL || q2 == NULL) {
 				rc = ENOMEM;
 				break;
 			}
 		}
 		d->ids[d->nids] = id;
 		d->ent[d->nids] = ei;
+		d->want[d->nids] = want == NULL || want(r);
 		for (w = 0; w < CRM_DUPE_NCRIT && rc == 0; w++) {
 			f = (by & (1u << w)) ? dupe_field(e, w) : -1;
 			if (f < 0 || r->v[f].state != CRM_V_SET)
@@ -202,7 +207,7 @@ dupe_scan(struct crm_txn *tx, struct dupstate *d, const struct crm_entity *e,
 
 int
 crm_dupes_among(struct crm_txn *tx, const struct crm_entity *const *ents,
-    size_t nents, const struct crm_entity *need, unsigned by,
+    size_t nents, int (*want)(const struct crm_rec *), unsigned by,
     int (*fn)(uint64_t group, const struct crm_entity *e, uint64_t id,
     unsigned why, void *arg), void *arg)
 {
@@ -214,7 +219,7 @@ crm_dupes_among(struct crm_txn *tx, const struct crm_entity *const *ents,
 
 	memset(&d, 0, sizeof(d));
 	for (i = 0; i < nents && rc == 0; i++)
-		rc = dupe_scan(tx, &d, ents[i], (unsigned char)i, by);
+		rc = dupe_scan(tx, &d, ents[i], (unsigned char)i, by, want);
 	if (rc != 0)
 		goto done;
 	d.parent = malloc((d.nids ? d.nids : 1) * sizeof(*d.parent));
@@ -267,10 +272,10 @@ crm_dupes_among(struct crm_txn *tx, const struct crm_entity *const *ents,
 		qsort(m, nm, sizeof(*m), cmp_member);
 	group = 0;
 	for (i = 0; i < nm && rc == 0; i = j) {
-		int wanted = need == NULL;
+		int wanted = 0;
 
 		for (j = i; j < nm && m[j].root == m[i].root; j++)
-			wanted |= ents[d.ent[m[j].pos]] == need;
+			wanted |= d.want[m[j].pos];
 		if (!wanted)
 			continue;
 		group++;
@@ -286,6 +291,7 @@ done:
 	}
 	free(d.ids);
 	free(d.ent);
+	free(d.want);
 	free(d.parent);
 	free(d.why);
 	free(m);

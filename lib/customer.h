@@ -40,11 +40,12 @@ int crm_dupes(struct crm_txn *tx, unsigned by,
  * The same over the records of several entities (customers and leads):
  * each compares its own e-mail, phone and name fields, and with
  * CRM_DUPE_COMPANY a lead's company meets customers' names (never
- * another lead's company).  Only groups holding a record of need are
- * reported (all groups when need is NULL), numbered 1, 2, … in order.
+ * another lead's company).  Only groups holding a record that want
+ * accepts are reported (all groups when want is NULL), numbered 1, 2, …
+ * in order.
  */
 int crm_dupes_among(struct crm_txn *tx, const struct crm_entity *const *ents,
-    size_t nents, const struct crm_entity *need, unsigned by,
+    size_t nents, int (*want)(const struct crm_rec *), unsigned by,
     int (*fn)(uint64_t group, const struct crm_entity *e, uint64_t id,
     unsigned why, void *arg), void *arg);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "lead.h"
 #include "rules.h"
 #include "store.h"
 #include "value.h"
@@ -190,6 +191,8 @@ crm_rules_before(struct crm_txn *tx, const struct crm_rec *old,
 {
 	if (is(nw, "payment"))
 		return payment_before(tx, old, nw);
+	if (is(nw, "lead") && old == NULL)
+		return crm_lead_on_insert(tx, nw);
 	return 0;
 }
 

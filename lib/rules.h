@@ -7,6 +7,7 @@
  *            its amount (overpayment is refused); after any change the
  *            invoice's paid (sum of its payments) and status
  *            (open, partial, paid; void stays void) are recomputed.
+ *   lead     a new lead without a score is scored and graded (lead.h).
  */
 #ifndef CRM_RULES_H
 #define CRM_RULES_H
