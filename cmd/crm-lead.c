@@ -214,6 +214,9 @@ pick_leads(struct crm_ctx *ctx, struct crm_txn *tx, struct picked *p,
 	p->read = 1;
 	free(p->ids);
 	p->ids = NULL;
+	p->n = 0;
+	if (ctx->argc > 0 && p->nnamed == 0)
+		return 0;	/* "-" and nothing on stdin: no leads, not all */
 	where = crm_optv(ctx, "where", &nwhere);
 	if (ctx->argc == 0 && ndflt > 0) {
 		/* No leads named: the conditions of "all" come first. */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cJSON.h>
 
@@ -909,6 +910,32 @@ crm_lead_on_insert(struct crm_txn *tx, struct crm_rec *nw)
 	return rc;
 }
 
+int
+crm_campaign_check(struct crm_txn *tx, const struct crm_rec *nw)
+{
+	const struct crm_val *cost = &nw->v[FLD(nw->ent, "cost")];
+	const struct crm_val *from = &nw->v[FLD(nw->ent, "started_on")];
+	const struct crm_val *to = &nw->v[FLD(nw->ent, "ended_on")];
+	struct crm_buf a = CRM_BUF_INIT, b = CRM_BUF_INIT;
+	int rc = 0;
+
+	(void)tx;
+	if (cost->state == CRM_V_SET && cost->i < 0)
+		return crm_seterr(CRM_EDATA, "field 'cost': may not be negative");
+	if (from->state == CRM_V_SET && to->state == CRM_V_SET &&
+	    to->i < from->i) {
+		rc = crm_date_format(&a, to->i);
+		if (rc == 0)
+			rc = crm_date_format(&b, from->i);
+		if (rc == 0)
+			rc = crm_seterr(CRM_EDATA, "field 'ended_on': %s is before "
+			    "started_on %s", a.p, b.p);
+	}
+	crm_buf_free(&a);
+	crm_buf_free(&b);
+	return rc;
+}
+
 /* ---- routing ----------------------------------------------------------------- */
 
 struct route {
@@ -1396,9 +1423,9 @@ match_contact(const struct crm_rec *ct, void *arg)
 	f->n++;
 	if (f->found != 0)
 		return 0;
-	/* Both e-mails are stored in their normal form. */
+	/* Stored trimmed: the normal form is the same without case. */
 	if (le->state == CRM_V_SET && ce->state == CRM_V_SET &&
-	    le->len == ce->len && memcmp(le->s, ce->s, le->len) == 0)
+	    le->len == ce->len && strncasecmp(le->s, ce->s, le->len) == 0)
 		f->found = ct->id;
 	else if (le->state != CRM_V_SET && lp->state == CRM_V_SET &&
 	    cp->state == CRM_V_SET &&

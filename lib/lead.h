@@ -138,6 +138,10 @@ int crm_lead_rescore(struct crm_txn *tx, struct crm_scorer *s, uint64_t id);
  */
 int crm_lead_on_insert(struct crm_txn *tx, struct crm_rec *nw);
 
+/* The rule run before a campaign is written (from lib/rules.c): its
+ * cost is not negative and it does not end before it starts. */
+int crm_campaign_check(struct crm_txn *tx, const struct crm_rec *nw);
+
 /* ---- routing --------------------------------------------------------- */
 
 struct crm_router;

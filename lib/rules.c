@@ -193,6 +193,8 @@ crm_rules_before(struct crm_txn *tx, const struct crm_rec *old,
 		return payment_before(tx, old, nw);
 	if (is(nw, "lead") && old == NULL)
 		return crm_lead_on_insert(tx, nw);
+	if (is(nw, "campaign"))
+		return crm_campaign_check(tx, nw);
 	return 0;
 }
 

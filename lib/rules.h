@@ -8,6 +8,7 @@
  *            invoice's paid (sum of its payments) and status
  *            (open, partial, paid; void stays void) are recomputed.
  *   lead     a new lead without a score is scored and graded (lead.h).
+ *   campaign its cost is not negative; it does not end before it starts.
  */
 #ifndef CRM_RULES_H
 #define CRM_RULES_H
