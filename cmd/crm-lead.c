@@ -937,6 +937,11 @@ table_upsert(struct crm_ctx *ctx, const struct crm_ltable_spec *spec,
 	struct tablejob j;
 	size_t i;
 
+	for (i = 0; strcmp(ctx->argv[0], "-") == 0 && i < nopts; i++)
+		if (crm_opt(ctx, opts[i]) != NULL)
+			return crm_seterr(CRM_EUSAGE, "set -: --%s is for one "
+			    "%s, not for rules read from stdin", opts[i],
+			    crm_ltable_what(spec));
 	if (strcmp(ctx->argv[0], "-") == 0)
 		return table_from_stdin(ctx, spec);
 	if (ctx->argc != 1)

@@ -18,6 +18,7 @@
 #include "filter.h"
 #include "lead.h"
 #include "store.h"
+#include "utf8.h"
 #include "value.h"
 
 #define FLD(e, name) crm_field_find((e), (name), strlen(name))
@@ -228,6 +229,7 @@ const struct crm_ltable_spec crm_lead_routing = { "routing rule",
 	check_routing, 0 };
 
 #define ROUTING_LAST "lead.routing.last."
+#define MAX_NAME 128	/* bytes of a rule's name */
 
 void
 crm_ltable_init(struct crm_ltable *t, const struct crm_ltable_spec *spec)
@@ -384,6 +386,18 @@ done:
 	return rc;
 }
 
+/* Says which rule a data error is about. */
+static int
+of_rule(int rc, const struct crm_ltable_spec *spec, const char *name)
+{
+	char tmp[700];
+
+	if (rc != CRM_EDATA)
+		return rc;
+	snprintf(tmp, sizeof(tmp), "%s", crm_errdetail(rc));
+	return crm_seterr(rc, "%s '%s': %s", spec->what, name, tmp);
+}
+
 int
 crm_ltable_store(struct crm_txn *tx, const struct crm_ltable *t)
 {
@@ -402,17 +416,25 @@ crm_ltable_store(struct crm_txn *tx, const struct crm_ltable *t)
 		if (name == NULL)
 			return crm_seterr(CRM_EDATA, "%s %zu: field '%s': required",
 			    spec->what, r + 1, spec->cols[0]);
+		/* Names are keys of settings (the turn of a routing rule). */
+		if (strlen(name) > MAX_NAME ||
+		    crm_utf8_check(name, strlen(name), NULL) != 0)
+			return crm_seterr(CRM_EDATA, "%s %s: not a name (invalid "
+			    "UTF-8, or more than %d bytes)", spec->what,
+			    spec->cols[0], MAX_NAME);
+		for (c = 1; c < t->ncols; c++) {
+			const char *v = crm_ltable_cell(t, r, c);
+
+			if (v != NULL && crm_utf8_check(v, strlen(v), NULL) != 0)
+				return crm_seterr(CRM_EDATA, "%s '%s': field '%s': "
+				    "invalid UTF-8", spec->what, name,
+				    spec->cols[c]);
+		}
 		for (q = 0; q < r; q++)
 			if (strcmp(crm_ltable_cell(t, q, 0), name) == 0)
 				return crm_seterr(CRM_EDATA,
 				    "%s '%s': given twice", spec->what, name);
-		rc = spec->check(tx, t, r);
-		if (rc == CRM_EDATA) {
-			char tmp[700];
-
-			snprintf(tmp, sizeof(tmp), "%s", crm_errdetail(rc));
-			rc = crm_seterr(rc, "%s '%s': %s", spec->what, name, tmp);
-		}
+		rc = of_rule(spec->check(tx, t, r), spec, name);
 	}
 	if (rc != 0)
 		return rc;
@@ -744,8 +766,11 @@ crm_scorer_open(struct crm_txn *tx, struct crm_scorer **out)
 
 		rc = cond_compile(tx, crm_ltable_cell(&s->rules, i, 1),
 		    &s->conds[i]);
-		if (rc != 0)
+		if (rc != 0) {
+			rc = of_rule(rc, &crm_lead_scoring,
+			    crm_ltable_cell(&s->rules, i, 0));
 			break;
+		}
 		s->n++;
 		s->activity |= s->conds[i].activity;
 		if (p == NULL || crm_parse_i64(p, strlen(p), -MAX_POINTS,
@@ -1061,8 +1086,10 @@ crm_router_open(struct crm_txn *tx, struct crm_router **out)
 		rt->name = crm_ltable_cell(&r->t, i, 0);
 		rt->cap = -1;
 		rc = cond_compile(tx, crm_ltable_cell(&r->t, i, 1), &rt->cond);
-		if (rc != 0)
+		if (rc != 0) {
+			rc = of_rule(rc, &crm_lead_routing, rt->name);
 			break;
+		}
 		r->n++;
 		if (crm_ltable_cell(&r->t, i, 2) == NULL)
 			rc = crm_seterr(CRM_ECORRUPT, "routing rule '%s': no team",

@@ -96,6 +96,10 @@ owners() {
 	assert_output '7'
 	run crm-lead list --where 'id>=5' --fields id,score,grade --no-header
 	assert_output $'5,20,C\n6,30,B\n7,99,Z'
+	# score replaces a given score with the rules' one
+	crm-lead score 6 7 2>/dev/null
+	run crm-lead list --where 'id>=5' --fields id,score,grade --no-header
+	assert_output $'5,20,C\n6,0,C\n7,0,C'
 }
 
 @test "show prints the lead and its latest activities; set changes fields; status takes only its values" {
@@ -262,6 +266,15 @@ grade,score>=50,A,'
 	assert_stderr "crm-lead: scoring rule 'new': field 'when': \"region\": no operator (= != < <= > >= ~)"
 	run --separate-stderr crm-lead scoring set a b --points 1
 	assert_failure 64
+	run --separate-stderr crm-lead scoring set - --points 1 </dev/null
+	assert_failure 64
+	assert_stderr 'crm-lead: set -: --points is for one scoring rule, not for rules read from stdin'
+	run --separate-stderr crm-lead scoring set "$(printf 'x%.0s' {1..129})" --points 1
+	assert_failure 65
+	assert_stderr "crm-lead: scoring rule name: not a name (invalid UTF-8, or more than 128 bytes)"
+	run --separate-stderr crm-lead scoring set bad --when "$(printf 'name=\377')" --points 1
+	assert_failure 65
+	assert_stderr "crm-lead: scoring rule 'bad': field 'when': invalid UTF-8"
 	run crm-lead scoring list --no-header
 	assert_output --partial 'vip,tier=gold|platinum,35'
 	refute_output --partial 'new,'
