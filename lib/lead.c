@@ -1614,11 +1614,13 @@ crm_select(struct crm_txn *tx, const struct crm_entity *e,
 	if (rc == 0 && ids == NULL)
 		rc = crm_iter_all(tx, e, &it);
 	for (i = 0; rc == 0; i++) {
-		if (ids != NULL) {
-			if (i == n)
-				break;
+		if (ids == NULL)
+			rc = crm_iter_next(it, &id, NULL, NULL);
+		else if (i < n)
 			id = ids[i];
-		} else if ((rc = crm_iter_next(it, &id, NULL, NULL)) != 0)
+		else
+			break;
+		if (rc != 0)
 			break;
 		if (flt.n > 0) {
 			rc = crm_fetch(tx, r, id);
