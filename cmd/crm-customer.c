@@ -61,6 +61,7 @@ static const struct crm_option agenda_opts[] = {
 };
 
 static const char *const dupe_kinds[] = { "email", "phone", "name", NULL };
+#define ALL_DUPES (CRM_DUPE_EMAIL | CRM_DUPE_PHONE | CRM_DUPE_NAME)
 
 static const struct crm_option dupes_opts[] = {
 	{ "by", 0, CRM_ARG_REQ, "CRITERIA",
@@ -427,12 +428,7 @@ dupes_row(uint64_t group, uint64_t id, unsigned why, void *arg)
 	if (rc == 0)
 		rc = crm_row_field(&d->row, d->r, "phone");
 	if (rc == 0)
-		rc = crm_buf_printf(&b, "%s%s%s%s%s",
-		    why & CRM_DUPE_EMAIL ? "email" : "",
-		    (why & CRM_DUPE_EMAIL) && (why & ~CRM_DUPE_EMAIL) ? ";" : "",
-		    why & CRM_DUPE_PHONE ? "phone" : "",
-		    (why & CRM_DUPE_PHONE) && (why & CRM_DUPE_NAME) ? ";" : "",
-		    why & CRM_DUPE_NAME ? "name" : "");
+		rc = crm_dupes_why(&b, why);
 	if (rc == 0)
 		rc = crm_row_text(&d->row, b.p, b.len);
 	if (rc == 0)
@@ -458,28 +454,12 @@ cmd_dupes(struct crm_ctx *ctx)
 	memset(&d, 0, sizeof(d));
 	by = crm_optv(ctx, "by", &nby);
 	for (i = 0; i < nby; i++) {
-		const char *p = by[i];
-
-		while (*p != '\0') {
-			size_t len = strcspn(p, ",");
-
-			if (len == 5 && strncmp(p, "email", 5) == 0)
-				mask |= CRM_DUPE_EMAIL;
-			else if (len == 5 && strncmp(p, "phone", 5) == 0)
-				mask |= CRM_DUPE_PHONE;
-			else if (len == 4 && strncmp(p, "name", 4) == 0)
-				mask |= CRM_DUPE_NAME;
-			else
-				return crm_seterr(CRM_EUSAGE,
-				    "--by \"%.*s\": not email, phone or name",
-				    (int)len, p);
-			p += len;
-			if (*p == ',')
-				p++;
-		}
+		rc = crm_dupes_parse(by[i], ALL_DUPES, &mask);
+		if (rc != 0)
+			return rc;
 	}
 	if (mask == 0)
-		mask = CRM_DUPE_EMAIL | CRM_DUPE_PHONE | CRM_DUPE_NAME;
+		mask = ALL_DUPES;
 	rc = crm_read_begin(ctx->db, &tx);
 	if (rc != 0)
 		return rc;

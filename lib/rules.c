@@ -7,6 +7,7 @@
 
 #include "deal.h"
 #include "invoice.h"
+#include "lead.h"
 #include "rules.h"
 
 static int
@@ -33,6 +34,10 @@ crm_rules_before(struct crm_txn *tx, const struct crm_rec *old,
 		return crm_invoice_before(tx, old, nw);
 	if (is(nw, "deal"))
 		return crm_deal_before(tx, old, nw);
+	if (is(nw, "lead") && old == NULL)
+		return crm_lead_on_insert(tx, nw);
+	if (is(nw, "campaign"))
+		return crm_campaign_check(tx, nw);
 	return 0;
 }
 

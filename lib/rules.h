@@ -4,7 +4,9 @@
  * delete, in the same transaction.
  *
  * The rules live with their entities: deal.h (stages, probability,
- * stage and close times), invoice.h (paid, status, payments).
+ * stage and close times), invoice.h (paid, status, payments), lead.h
+ * (a new lead without a score is scored and graded; a campaign's cost is
+ * not negative and it does not end before it starts).
  */
 #ifndef CRM_RULES_H
 #define CRM_RULES_H

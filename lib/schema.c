@@ -94,6 +94,8 @@ static const struct crm_field lead_fields[] = {
 	F("owner", CRM_T_TEXT, CRM_F_INDEX | CRM_F_BRIEF, "assigned user"),
 	FR("customer", "customer", 0, "customer it converted to"),
 	FR("deal", "deal", 0, "deal it converted to"),
+	F("disqualify_reason", CRM_T_TEXT, 0, "why it was disqualified"),
+	FR("contact", "contact", 0, "contact it converted to"),
 };
 
 static const struct crm_field campaign_fields[] = {
