@@ -209,14 +209,7 @@ cmd_contact_add(struct crm_ctx *ctx)
 static int
 cmd_contact_list(struct crm_ctx *ctx)
 {
-	char preset[64];
-	const char *p[1] = { preset };
-	int rc;
-
-	if (ctx->argc == 0)
-		return crm_cli_list(ctx, E_CONTACT, NULL, 0);
-	rc = customer_preset(ctx, ctx->argv[0], preset, sizeof(preset));
-	return rc != 0 ? rc : crm_cli_list(ctx, E_CONTACT, p, 1);
+	return crm_cli_list_of(ctx, E_CONTACT, "customer");
 }
 
 static int
@@ -270,14 +263,7 @@ cmd_log(struct crm_ctx *ctx)
 static int
 cmd_activities(struct crm_ctx *ctx)
 {
-	char preset[64];
-	const char *p[1] = { preset };
-	int rc;
-
-	if (ctx->argc == 0)
-		return crm_cli_list(ctx, E_ACTIVITY, NULL, 0);
-	rc = customer_preset(ctx, ctx->argv[0], preset, sizeof(preset));
-	return rc != 0 ? rc : crm_cli_list(ctx, E_ACTIVITY, p, 1);
+	return crm_cli_list_of(ctx, E_ACTIVITY, "customer");
 }
 
 struct donejob {

@@ -325,6 +325,30 @@ done:
 	return rc;
 }
 
+int
+crm_cli_list_of(struct crm_ctx *ctx, const struct crm_entity *e,
+    const char *field)
+{
+	int f = crm_field_find(e, field, strlen(field));
+	char preset[96];
+	const char *p[1] = { preset };
+	struct crm_txn tx;
+	uint64_t id;
+	int rc;
+
+	if (ctx->argc == 0)
+		return crm_cli_list(ctx, e, NULL, 0);
+	rc = crm_read_begin(ctx->db, &tx);
+	if (rc != 0)
+		return rc;
+	rc = crm_cli_ref(&tx, crm_entity_find(e->fields[f].ref), ctx->argv[0],
+	    &id);
+	crm_txn_end(&tx);
+	snprintf(preset, sizeof(preset), "%s=%llu", field,
+	    (unsigned long long)id);
+	return rc != 0 ? rc : crm_cli_list(ctx, e, p, 1);
+}
+
 /* ---- rows of mixed values ------------------------------------------------ */
 
 static int

@@ -26,6 +26,14 @@ struct crm_grid {
 };
 int crm_grid_add(struct crm_grid *g, const char *s, size_t len);
 
+/*
+ * Records of e under a parent named by ctx->argv[0] (when given): those
+ * whose field `field` refers to it, as in "invoice list DEAL"; all of
+ * them without an argument.
+ */
+int crm_cli_list_of(struct crm_ctx *ctx, const struct crm_entity *e,
+    const char *field);
+
 /* A related section of a show: records of `of` referring to the shown
  * record, sorted by field `sort` (descending when desc), at most limit
  * (0: all) — or, when compute is set, the grid it fills. */
