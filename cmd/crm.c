@@ -16,12 +16,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "admin.h"
@@ -282,46 +285,89 @@ free_tools(struct tools *t)
 	free(t->path);
 }
 
+/* Milliseconds since *t0. */
+static long
+elapsed_ms(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000L + (t.tv_nsec - t0->tv_nsec) / 1000000L;
+}
+
+#define QUIET_MS 2000	/* a program asked for its summary gets this long */
+
 /*
  * Runs argv (argv[0] a path, or a name looked up in $PATH when search)
  * with standard input and error on /dev/null and standard output into
- * out (at most size - 1 bytes, NUL-terminated).  Returns the exit
- * status, or -1 when it could not run.
+ * out (at most size - 1 bytes, NUL-terminated).  Any crm-* program in
+ * $PATH is asked, and one that does not know the question may wait
+ * for something: it is killed after QUIET_MS.  Returns the exit
+ * status, or -1 when it could not run or was killed.
  */
 static int
 run_quietly(char *const *argv, int search, char *out, size_t size)
 {
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	struct timespec t0;
 	int pfd[2], st = -1, rc;
 	size_t len = 0;
 	ssize_t n;
-	pid_t pid;
+	pid_t pid, w;
 
+	out[0] = '\0';
 	if (pipe2(pfd, O_CLOEXEC) != 0)
 		return -1;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
 	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	rc = (search ? posix_spawnp : posix_spawn)(&pid, argv[0], &fa, NULL,
+	/* Its own process group, so what it started can be killed too. */
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+	posix_spawnattr_setpgroup(&attr, 0);
+	rc = (search ? posix_spawnp : posix_spawn)(&pid, argv[0], &fa, &attr,
 	    argv, environ);
+	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	close(pfd[1]);
-	if (rc == 0) {
-		while (len + 1 < size &&
-		    (n = read(pfd[0], out + len, size - 1 - len)) != 0) {
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0)
-				break;
-			len += (size_t)n;
-		}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (rc == 0 && len + 1 < size) {
+		struct pollfd p = { pfd[0], POLLIN, 0 };
+		long left = QUIET_MS - elapsed_ms(&t0);
+
+		if (left <= 0)
+			break;
+		n = poll(&p, 1, (int)left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		n = read(pfd[0], out + len, size - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
 	}
-	if (size > 0)
-		out[len] = '\0';
-	close(pfd[0]);		/* a tool still writing gets SIGPIPE */
-	if (rc == 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st))
-		return WEXITSTATUS(st);
+	out[len] = '\0';
+	close(pfd[0]);		/* a program still writing gets SIGPIPE */
+	while (rc == 0) {
+		struct timespec ms5 = { 0, 5000000L };
+
+		w = waitpid(pid, &st, WNOHANG);
+		if (w == pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+		if (w < 0 && errno != EINTR)
+			break;
+		if (elapsed_ms(&t0) >= QUIET_MS) {
+			kill(-pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			break;
+		}
+		nanosleep(&ms5, NULL);
+	}
 	return -1;
 }
 
@@ -373,7 +419,10 @@ overview(FILE *fp)
 	fprintf(fp, "Tools (crm TOOL ... runs crm-TOOL ...):\n");
 	for (i = 0; i < t.n; i++) {
 		tool_summary(t.path[i], sum, sizeof(sum));
-		fprintf(fp, "  %-12s %s\n", t.name[i], sum);
+		if (sum[0] != '\0')
+			fprintf(fp, "  %-12s %s\n", t.name[i], sum);
+		else
+			fprintf(fp, "  %s\n", t.name[i]);
 	}
 	if (t.n == 0)
 		fprintf(fp, "  (no crm-* program beside crm or in $PATH)\n");
@@ -466,7 +515,8 @@ run_tool(const char *name, char *const *args, int nargs)
 	char *path, **av;
 	int i, err;
 
-	if (!tool_name_ok(name) || (path = find_tool(name)) == NULL)
+	path = tool_name_ok(name) ? find_tool(name) : NULL;
+	if (path == NULL)
 		return no_such_command(name);
 	av = calloc((size_t)nargs + 2, sizeof(*av));
 	if (av == NULL || asprintf(&av[0], TOOL_PREFIX "%s", name) < 0) {
@@ -509,7 +559,8 @@ cmd_help(struct crm_ctx *ctx)
 		av[3] = NULL;
 		return crm_main(&tool, 3, av) == 0 ? 0 : CRM_EIO;
 	}
-	if (!tool_name_ok(name) || (page = find_tool(name)) == NULL)
+	page = tool_name_ok(name) ? find_tool(name) : NULL;
+	if (page == NULL)
 		return no_such_command(name);
 	free(page);
 	/* Its manual when man has one, else its --help. */
@@ -924,5 +975,7 @@ main(int argc, char **argv)
 	for (j = 1, k = 2; j < argc; j++)
 		if (j != i)
 			av[k++] = argv[j];
-	return crm_main(&tool, argc, av);
+	k = crm_main(&tool, argc, av);
+	free(av);
+	return k;
 }

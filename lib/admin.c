@@ -199,7 +199,18 @@ crm_stats(struct crm_txn *tx,
 static int
 copy_env(MDB_env *env, int fd)
 {
-	int rc = mdb_env_copyfd2(env, fd, MDB_CP_COMPACT);
+	int rc, tries;
+
+	for (tries = 0;; tries++) {
+		rc = mdb_env_copyfd2(env, fd, MDB_CP_COMPACT);
+		if (rc != MDB_MAP_RESIZED || tries >= 5)
+			break;
+		/* A writer grew the map since the open: adopt its size.  The
+		 * copy's transaction failed to start, so nothing was written. */
+		rc = mdb_env_set_mapsize(env, 0);
+		if (rc != 0)
+			break;
+	}
 
 	if (rc == EPIPE || rc == ENOSPC || rc == EDQUOT || rc == EFBIG ||
 	    rc == EIO)
@@ -297,8 +308,11 @@ target(const char *path, char **out)
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 		if (asprintf(out, "%s/data.mdb", path) < 0)
 			return ENOMEM;
-	} else if ((*out = strdup(path)) == NULL)
-		return ENOMEM;
+	} else {
+		*out = strdup(path);
+		if (*out == NULL)
+			return ENOMEM;
+	}
 	return 0;
 }
 

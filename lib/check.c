@@ -524,12 +524,14 @@ check_invoices(struct ck *c)
 	size_t i = 0;
 	int rc, fp;
 
-	if (e == NULL || (fp = crm_field_find(e, "paid", 4)) < 0)
+	fp = e != NULL ? crm_field_find(e, "paid", 4) : -1;
+	if (fp < 0)
 		return 0;
 	r = crm_rec_new(e);
 	if (r == NULL)
 		return ENOMEM;
-	qsort(c->pay, c->npay, sizeof(*c->pay), cmp_payment);
+	if (c->npay > 1)
+		qsort(c->pay, c->npay, sizeof(*c->pay), cmp_payment);
 	rc = mdb_cursor_open(c->tx->t, crm_db_records(c->tx->db, e), &cur);
 	for (rc = rc != 0 ? rc : mdb_cursor_get(cur, &key, &val, MDB_FIRST);
 	    rc == 0; rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
