@@ -99,9 +99,11 @@ static const struct crm_tool tool = {
 
 /* ---- finding the tools -------------------------------------------------- */
 
+static const char *argv0;	/* main's argv[0] */
+
 /* The directory this program is in (malloc'd), or NULL. */
 static char *
-self_dir(const char *argv0)
+self_dir(void)
 {
 	char buf[PATH_MAX], *path = NULL, *slash;
 	ssize_t n;
@@ -123,8 +125,6 @@ self_dir(const char *argv0)
 	return path;
 }
 
-static const char *argv0;
-
 static int
 is_program(const char *path)
 {
@@ -143,7 +143,7 @@ static int
 each_dir(int (*fn)(const char *dir, void *), void *arg)
 {
 	const char *path = getenv("PATH"), *p, *colon;
-	char *self = self_dir(argv0), *dir;
+	char *self = self_dir(), *dir;
 	int rc = 0;
 
 	if (self != NULL)
