@@ -9,6 +9,7 @@
 #include "error.h"
 #include "rules.h"
 #include "store.h"
+#include "ticket.h"
 #include "value.h"
 
 #define FLD(e, name) crm_field_find((e), (name), strlen(name))
@@ -190,6 +191,8 @@ crm_rules_before(struct crm_txn *tx, const struct crm_rec *old,
 {
 	if (is(nw, "payment"))
 		return payment_before(tx, old, nw);
+	if (is(nw, "ticket"))
+		return crm_ticket_before(tx, old, nw);
 	return 0;
 }
 
@@ -210,5 +213,7 @@ crm_rules_after(struct crm_txn *tx, const struct crm_rec *old,
 		    (nw == NULL || nw->v[f].i != old->v[f].i))
 			rc = invoice_refresh(tx, (uint64_t)old->v[f].i);
 	}
+	if (rc == 0 && is(nw, "activity"))
+		rc = crm_ticket_after(tx, old, nw);
 	return rc;
 }

@@ -7,6 +7,8 @@
  *            its amount (overpayment is refused); after any change the
  *            invoice's paid (sum of its payments) and status
  *            (open, partial, paid; void stays void) are recomputed.
+ *   ticket   deadlines, status flow, ratings, escalation, assignment;
+ *   activity a reply is its ticket's first response (see ticket.h).
  */
 #ifndef CRM_RULES_H
 #define CRM_RULES_H
