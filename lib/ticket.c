@@ -980,6 +980,10 @@ crm_ticket_move(struct crm_txn *tx, uint64_t id, int to,
 	if (t == NULL)
 		return ENOMEM;
 	rc = step_begin(tx, id, t, st, &esc);
+	/* Reopening is for what was open once. */
+	if (rc == 0 && to == CRM_TS_OPEN && st->from == CRM_TS_NEW)
+		rc = crm_seterr(CRM_EDATA, "ticket %llu is new: a reply opens it",
+		    (unsigned long long)id);
 	if (rc == 0)
 		rc = move(tx, t, st->from, to);
 	if (rc == 0)

@@ -135,7 +135,8 @@ struct crm_ticket_step {
 
 /*
  * Moves ticket id to status to (CRM_EDATA naming both when the flow
- * does not allow it, or when it is there already).
+ * does not allow it, or when it is there already).  To open is to
+ * reopen: a new ticket is opened by its first reply, not this way.
  */
 int crm_ticket_move(struct crm_txn *tx, uint64_t id, int to,
     struct crm_ticket_step *st);
