@@ -45,10 +45,10 @@ open_at() {
 
 @test "bad options and arguments exit 64 and change nothing" {
 	seed_customers
-	crm-ticket open -c E1 -s "Broken" >/dev/null
+	crm-ticket open -c E1 --subject "Broken" >/dev/null
 	local before
 	before=$(crm-ticket list -f csv)
-	run --separate-stderr crm-ticket open -c E1 -s x --priority asap
+	run --separate-stderr crm-ticket open -c E1 --subject x --priority asap
 	assert_failure 64
 	assert_stderr_contains '--priority "asap": not one of low, normal, high, urgent'
 	run --separate-stderr crm-ticket reply 1
