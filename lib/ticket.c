@@ -901,6 +901,10 @@ crm_ticket_after(struct crm_txn *tx, const struct crm_rec *old,
 	    same(old, nw, fat))
 		return 0;	/* moved with its customer, or re-worded */
 	rc = crm_edit(tx, E_TICKET, (uint64_t)nw->v[ft].i, first_response, &at);
+	if (rc == CRM_ENOTFOUND) {
+		crm_clearerr();
+		return 0;	/* gone: an undo restored a reply of a deleted ticket */
+	}
 	return rc == 1 ? 0 : rc;
 }
 
