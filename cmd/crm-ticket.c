@@ -202,45 +202,6 @@ static const struct crm_section ticket_sections[] = {
 	{ "activity", "activities", "at", 0, 0 },
 };
 
-struct recs {
-	struct crm_rec **r;
-	size_t n, cap;
-};
-
-static int
-keep_rec(const struct crm_rec *r, void *arg)
-{
-	struct recs *rs = arg;
-	struct crm_rec *copy;
-
-	if (rs->n == rs->cap) {
-		size_t cap = rs->cap ? rs->cap * 2 : 16;
-		struct crm_rec **p = realloc(rs->r, cap * sizeof(*p));
-
-		if (p == NULL)
-			return ENOMEM;
-		rs->r = p;
-		rs->cap = cap;
-	}
-	copy = crm_rec_new(r->ent);
-	if (copy == NULL || crm_rec_copy(copy, r) != 0) {
-		crm_rec_free(copy);
-		return ENOMEM;
-	}
-	rs->r[rs->n++] = copy;
-	return 0;
-}
-
-static void
-free_recs(struct recs *rs)
-{
-	size_t i;
-
-	for (i = 0; i < rs->n; i++)
-		crm_rec_free(rs->r[i]);
-	free(rs->r);
-}
-
 static const struct crm_sort *by_at;
 
 static int
@@ -283,7 +244,7 @@ json_recs(struct crm_ctx *ctx, struct crm_txn *tx, const struct crm_entity *e,
 /* The earlier tickets of the customer, as a table after the record. */
 static int
 print_earlier(struct crm_ctx *ctx, const struct crm_rec *t,
-    const struct recs *earlier, size_t more)
+    const struct crm_reclist *earlier, size_t more)
 {
 	static const char *const names[] = { "id", "created_at", "subject",
 		"category", "priority", "status", "csat" };
@@ -322,16 +283,16 @@ print_earlier(struct crm_ctx *ctx, const struct crm_rec *t,
  * customer's earlier tickets. */
 static int
 print_json(struct crm_ctx *ctx, struct crm_txn *tx, struct crm_rec *t,
-    const struct recs *earlier)
+    const struct crm_reclist *earlier)
 {
 	const struct crm_entity *e = E_TICKET;
-	struct recs acts = { NULL, 0, 0 };
+	struct crm_reclist acts = { NULL, 0, 0 };
 	struct crm_sort s;
 	cJSON *obj = NULL, *a = NULL, *b = NULL;
 	char *text = NULL;
 	int rc;
 
-	rc = crm_refs_each(tx, e, t->id, E_ACTIVITY, keep_rec, &acts);
+	rc = crm_refs_each(tx, e, t->id, E_ACTIVITY, crm_reclist_add, &acts);
 	if (rc == 0)
 		rc = crm_sort_parse(&s, E_ACTIVITY, "at");
 	if (rc == 0 && acts.n > 1) {
@@ -363,14 +324,14 @@ print_json(struct crm_ctx *ctx, struct crm_txn *tx, struct crm_rec *t,
 		printf("%s\n", text);
 	cJSON_free(text);
 	cJSON_Delete(obj);
-	free_recs(&acts);
+	crm_reclist_free(&acts);
 	return rc;
 }
 
 static int
 cmd_show(struct crm_ctx *ctx)
 {
-	struct recs earlier = { NULL, 0, 0 };
+	struct crm_reclist earlier = { NULL, 0, 0 };
 	const char *f = crm_opt(ctx, "format");
 	enum crm_fmt fmt = crm_ctx_format(ctx);
 	struct crm_rec *t = NULL;
@@ -399,12 +360,11 @@ cmd_show(struct crm_ctx *ctx)
 	if (rc == 0)
 		rc = crm_fetch(&tx, t, id);
 	if (rc == 0)
-		rc = crm_ticket_earlier(&tx, t, EARLIER, keep_rec, &earlier,
-		    &more);
+		rc = crm_ticket_earlier(&tx, t, EARLIER, &earlier, &more);
 	if (rc == 0)
 		rc = fmt == CRM_FMT_JSON ? print_json(ctx, &tx, t, &earlier) :
 		    print_earlier(ctx, t, &earlier, more);
-	free_recs(&earlier);
+	crm_reclist_free(&earlier);
 	crm_rec_free(t);
 	crm_txn_end(&tx);
 	return rc;

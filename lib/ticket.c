@@ -1243,10 +1243,45 @@ crm_ticket_select(struct crm_txn *tx, const struct crm_ticket_sel *sel,
 	return rc;
 }
 
+int
+crm_reclist_add(const struct crm_rec *r, void *arg)
+{
+	struct crm_reclist *l = arg;
+	struct crm_rec *copy;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct crm_rec **p = realloc(l->r, cap * sizeof(*p));
+
+		if (p == NULL)
+			return ENOMEM;
+		l->r = p;
+		l->cap = cap;
+	}
+	copy = crm_rec_new(r->ent);
+	if (copy == NULL || crm_rec_copy(copy, r) != 0) {
+		crm_rec_free(copy);
+		return ENOMEM;
+	}
+	l->r[l->n++] = copy;
+	return 0;
+}
+
+void
+crm_reclist_free(struct crm_reclist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		crm_rec_free(l->r[i]);
+	free(l->r);
+	l->r = NULL;
+	l->n = l->cap = 0;
+}
+
 struct earlier {
 	const struct crm_rec *t;
-	struct crm_rec **recs;
-	size_t n, cap;
+	struct crm_reclist *out;
 };
 
 static int
@@ -1261,26 +1296,10 @@ static int
 collect_earlier(const struct crm_rec *x, void *arg)
 {
 	struct earlier *e = arg;
-	struct crm_rec *copy;
 
 	if (x->id == e->t->id || !before_t(x, e->t))
 		return 0;
-	if (e->n == e->cap) {
-		size_t cap = e->cap ? e->cap * 2 : 16;
-		struct crm_rec **p = realloc(e->recs, cap * sizeof(*p));
-
-		if (p == NULL)
-			return ENOMEM;
-		e->recs = p;
-		e->cap = cap;
-	}
-	copy = crm_rec_new(x->ent);
-	if (copy == NULL || crm_rec_copy(copy, x) != 0) {
-		crm_rec_free(copy);
-		return ENOMEM;
-	}
-	e->recs[e->n++] = copy;
-	return 0;
+	return crm_reclist_add(x, e->out);
 }
 
 static int
@@ -1294,13 +1313,12 @@ cmp_newest(const void *a, const void *b)
 
 int
 crm_ticket_earlier(struct crm_txn *tx, const struct crm_rec *t,
-    size_t limit, int (*fn)(const struct crm_rec *, void *), void *arg,
-    size_t *more)
+    size_t limit, struct crm_reclist *out, size_t *more)
 {
-	struct earlier e = { t, NULL, 0, 0 };
+	struct earlier e = { t, out };
+	size_t start = out->n;
 	struct tf f;
-	size_t i;
-	int rc = 0;
+	int rc;
 
 	tfields(&f);
 	*more = 0;
@@ -1308,14 +1326,12 @@ crm_ticket_earlier(struct crm_txn *tx, const struct crm_rec *t,
 		return 0;
 	rc = crm_refs_each(tx, crm_entity_find("customer"),
 	    (uint64_t)t->v[f.customer].i, t->ent, collect_earlier, &e);
-	if (rc == 0 && e.n > 1)
-		qsort(e.recs, e.n, sizeof(*e.recs), cmp_newest);
-	for (i = 0; i < e.n && i < limit && rc == 0; i++)
-		rc = fn(e.recs[i], arg);
-	if (e.n > limit)
-		*more = e.n - limit;
-	for (i = 0; i < e.n; i++)
-		crm_rec_free(e.recs[i]);
-	free(e.recs);
+	if (rc == 0 && out->n - start > 1)
+		qsort(out->r + start, out->n - start, sizeof(*out->r),
+		    cmp_newest);
+	while (out->n - start > limit) {
+		crm_rec_free(out->r[--out->n]);
+		(*more)++;
+	}
 	return rc;
 }

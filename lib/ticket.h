@@ -183,13 +183,22 @@ int crm_ticket_select(struct crm_txn *tx, const struct crm_ticket_sel *sel,
     int (*fn)(const struct crm_rec *t, const struct crm_ticket_clock *c,
     void *arg), void *arg);
 
+/* Copies of records in a growing array; free with crm_reclist_free. */
+struct crm_reclist {
+	struct crm_rec **r;
+	size_t n, cap;
+};
+
+/* Appends a copy of r to the list arg: a callback for crm_refs_each. */
+int crm_reclist_add(const struct crm_rec *r, void *arg);
+void crm_reclist_free(struct crm_reclist *l);
+
 /*
  * The tickets of t's customer created before t, newest first, at most
- * limit; *more counts those left out.
+ * limit, appended to out; *more counts those left out.
  */
 int crm_ticket_earlier(struct crm_txn *tx, const struct crm_rec *t,
-    size_t limit, int (*fn)(const struct crm_rec *, void *), void *arg,
-    size_t *more);
+    size_t limit, struct crm_reclist *out, size_t *more);
 
 /* ---- assignment rules ------------------------------------------------------ */
 

@@ -593,6 +593,23 @@ logistics,bob;carol,carol
 	assert_output 4
 }
 
+@test "show lists the ten latest earlier tickets and says how to list the rest" {
+	seed_customers
+	local i
+	for i in $(seq 1 12); do
+		open_at "2026-11-$(printf %02d "$i")T09:00:00Z" -c E1 -s "Old $i" >/dev/null
+	done
+	run --separate-stderr crm-ticket show 12 -f table
+	assert_success
+	assert_line --regexp '^11  2026-11-11T09:00:00Z  Old 11 '
+	assert_line --regexp '^ +2  2026-11-02T09:00:00Z  Old 2 '
+	refute_line --regexp '^ +1  2026-11-01'
+	assert_line '(and 1 more: crm-ticket list --where customer=1)'
+	run crm-ticket show 12 -f json
+	run jq -c '.earlier_tickets | map(.id)' <<<"$output"
+	assert_output '[11,10,9,8,7,6,5,4,3,2]'
+}
+
 @test "crm-customer show lists the customer's tickets, the open ones among them" {
 	seed_customers
 	crm-ticket open -c E1 -s "Still open" >/dev/null
@@ -657,6 +674,13 @@ logistics,bob;carol,carol
 	run --separate-stderr crm-ticket kb search '...'
 	assert_failure 64
 	assert_stderr 'crm-ticket: search: no word to look for'
+	# crm-import loads articles too, matched by ext_id
+	printf 'ext_id,title,tags\nKB7,Password reset,login\n' | fixture kb.csv
+	run --separate-stderr crm-import articles kb.csv
+	assert_success
+	assert_equal "$(crm-ticket kb search password -f ids)" 4
+	run --separate-stderr crm-import article -n kb.csv
+	assert_output $'line,outcome,id,reason\n2,unchanged,4,'
 }
 
 @test "suggest: articles matching a ticket's subject and category, best first" {
