@@ -742,23 +742,22 @@ sla_fn(struct crm_txn *tx, void *arg)
 	crm_sla_defaults(&dflt);
 	rc = crm_sla_load(tx, &sla);
 	for (p = 0; p < CRM_NPRIO && rc == 0; p++) {
-		struct crm_sla_row r = sla.p[p];
+		struct crm_sla_row *r = &sla.p[p];
 
 		if (!(j->which & (1u << p)))
 			continue;
 		if (crm_opt(j->ctx, "reset") != NULL)
-			r = dflt.p[p];
+			*r = dflt.p[p];
 		if (j->first >= 0)
-			r.first = j->first;
+			r->first = j->first;
 		if (j->resolution >= 0)
-			r.resolution = j->resolution;
+			r->resolution = j->resolution;
 		if (j->pause >= 0)
-			r.pause_pending = j->pause;
+			r->pause_pending = j->pause;
 		if (j->low >= 0)
-			r.low_csat = (int)j->low;
-		rc = crm_sla_store(tx, p, &r);
+			r->low_csat = (int)j->low;
 	}
-	return rc;
+	return rc == 0 ? crm_sla_store(tx, &sla) : rc;
 }
 
 /* A duration option, or -1 when not given. */

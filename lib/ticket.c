@@ -4,6 +4,7 @@
  * why they are written as they are.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,17 +28,25 @@
 
 /* The ticket's field numbers, looked up once per call. */
 struct tf {
+	const struct crm_entity *e;
 	int customer, subject, category, priority, status, assignee;
 	int first_at, resolved_at, closed_at, first_due, res_due, csat;
 	int escalated, pending_since, pending_secs, escalated_at, escalation;
 	int csat_comment;
 };
 
+/* Field numbers are fixed by the schema: looked up once, not per row
+ * of an import. */
+static struct tf tf_cache;
+static pthread_once_t tf_once = PTHREAD_ONCE_INIT;
+
 static void
-tfields(struct tf *f)
+tf_init(void)
 {
 	const struct crm_entity *e = E_TICKET;
+	struct tf *f = &tf_cache;
 
+	f->e = e;
 	f->customer = FLD(e, "customer");
 	f->subject = FLD(e, "subject");
 	f->category = FLD(e, "category");
@@ -56,6 +65,13 @@ tfields(struct tf *f)
 	f->escalated_at = FLD(e, "escalated_at");
 	f->escalation = FLD(e, "escalation");
 	f->csat_comment = FLD(e, "csat_comment");
+}
+
+static const struct tf *
+tfields(void)
+{
+	pthread_once(&tf_once, tf_init);
+	return &tf_cache;
 }
 
 static int
@@ -113,35 +129,34 @@ list_index(const char *const *vals, const char *s, size_t len)
 }
 
 static const char *const *
-ticket_values(const char *field)
+ticket_values(int field)
 {
-	const struct crm_entity *e = E_TICKET;
-
-	return e->fields[FLD(e, field)].values;
+	return tfields()->e->fields[field].values;
 }
 
 const char *
 crm_priority_name(int i)
 {
-	return i >= 0 && i < CRM_NPRIO ? ticket_values("priority")[i] : "";
+	return i >= 0 && i < CRM_NPRIO ?
+	    ticket_values(tfields()->priority)[i] : "";
 }
 
 int
 crm_priority_index(const char *s, size_t len)
 {
-	return list_index(ticket_values("priority"), s, len);
+	return list_index(ticket_values(tfields()->priority), s, len);
 }
 
 const char *
 crm_status_name(int i)
 {
-	return i >= 0 && i < CRM_NTS ? ticket_values("status")[i] : "";
+	return i >= 0 && i < CRM_NTS ? ticket_values(tfields()->status)[i] : "";
 }
 
 int
 crm_status_index(const char *s, size_t len)
 {
-	return list_index(ticket_values("status"), s, len);
+	return list_index(ticket_values(tfields()->status), s, len);
 }
 
 static int
@@ -178,15 +193,11 @@ crm_sla_defaults(struct crm_sla *sla)
 	}
 }
 
-static void
-sla_key(char *key, size_t len, int prio)
-{
-	snprintf(key, len, "ticket.sla.%s", crm_priority_name(prio));
-}
+#define SLA_KEY "ticket.sla"
 
-/* The next space-separated number of a setting. */
-static int
-next_num(const char **p, const char *end, int64_t *v)
+/* The next space-separated word of a line. */
+static void
+next_word(const char **p, const char *end, const char **w, size_t *len)
 {
 	const char *s = *p, *e;
 
@@ -194,74 +205,93 @@ next_num(const char **p, const char *end, int64_t *v)
 		s++;
 	for (e = s; e < end && *e != ' '; e++)
 		;
+	*w = s;
+	*len = (size_t)(e - s);
 	*p = e;
-	return crm_parse_i64(s, (size_t)(e - s), 0, MAX_SLA, v);
+}
+
+/* One line of the setting: "PRIORITY FIRST RESOLUTION PAUSE LOW_CSAT",
+ * the times in seconds. */
+static int
+parse_sla_line(const char *p, const char *end, struct crm_sla *sla)
+{
+	int64_t v[4];
+	const char *w;
+	size_t len;
+	int prio, k;
+
+	next_word(&p, end, &w, &len);
+	prio = crm_priority_index(w, len);
+	for (k = 0; k < 4 && prio >= 0; k++) {
+		next_word(&p, end, &w, &len);
+		if (crm_parse_i64(w, len, 0, MAX_SLA, &v[k]) != 0)
+			prio = -1;
+	}
+	if (prio < 0 || p != end)
+		return CRM_ECORRUPT;
+	sla->p[prio].first = v[0];
+	sla->p[prio].resolution = v[1];
+	sla->p[prio].pause_pending = v[2] != 0;
+	sla->p[prio].low_csat = (int)v[3];
+	return 0;
 }
 
 int
 crm_sla_load(struct crm_txn *tx, struct crm_sla *sla)
 {
 	struct crm_buf b = CRM_BUF_INIT;
-	char key[48];
-	int rc = 0, i;
+	const char *p, *nl, *end;
+	int rc;
 
 	crm_sla_defaults(sla);
-	for (i = 0; i < CRM_NPRIO && rc == 0; i++) {
-		int64_t v[4];
-		const char *p, *end;
-		int k;
-
-		crm_buf_reset(&b);
-		sla_key(key, sizeof(key), i);
-		rc = crm_setting_get(tx, key, &b);
-		if (rc == CRM_ENOTFOUND) {
-			rc = 0;
-			continue;
-		}
-		if (rc != 0)
-			break;
-		/* "FIRST RESOLUTION PAUSE LOW_CSAT", seconds and numbers. */
-		p = b.p;
-		end = b.p + b.len;
-		for (k = 0; k < 4 && rc == 0; k++)
-			rc = next_num(&p, end, &v[k]);
-		if (rc != 0 || p != end) {
-			rc = crm_seterr(CRM_ECORRUPT, "setting %s: \"%s\": not an "
-			    "SLA policy", key, b.p ? b.p : "");
-			break;
-		}
-		sla->p[i].first = v[0];
-		sla->p[i].resolution = v[1];
-		sla->p[i].pause_pending = v[2] != 0;
-		sla->p[i].low_csat = (int)v[3];
+	rc = crm_setting_get(tx, SLA_KEY, &b);
+	if (rc == CRM_ENOTFOUND)
+		rc = 0;
+	end = b.p + b.len;
+	for (p = b.p; rc == 0 && p != NULL && p < end; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			nl = end;
+		rc = parse_sla_line(p, nl, sla);
 	}
+	if (rc != 0 && rc != ENOMEM)
+		rc = crm_seterr(CRM_ECORRUPT, "setting " SLA_KEY ": \"%.*s\": "
+		    "not an SLA policy", (int)b.len, b.p ? b.p : "");
 	crm_buf_free(&b);
 	return rc;
 }
 
 int
-crm_sla_store(struct crm_txn *tx, int prio, const struct crm_sla_row *row)
+crm_sla_store(struct crm_txn *tx, const struct crm_sla *sla)
 {
-	char key[48], val[96];
-	const char *name = crm_priority_name(prio);
+	struct crm_buf b = CRM_BUF_INIT;
+	int rc = 0, i;
 
-	if (row->first <= 0 || row->resolution <= 0)
-		return crm_seterr(CRM_EDATA, "SLA of %s: a time must be more "
-		    "than zero", name);
-	if (row->first > MAX_SLA || row->resolution > MAX_SLA)
-		return crm_seterr(CRM_EDATA, "SLA of %s: more than 3650 days",
-		    name);
-	if (row->resolution < row->first)
-		return crm_seterr(CRM_EDATA, "SLA of %s: the resolution time "
-		    "is shorter than the first-response time", name);
-	if (row->low_csat < 0 || row->low_csat > 5)
-		return crm_seterr(CRM_EDATA, "SLA of %s: low CSAT %d: not 0 "
-		    "to 5", name, row->low_csat);
-	sla_key(key, sizeof(key), prio);
-	snprintf(val, sizeof(val), "%lld %lld %d %d", (long long)row->first,
-	    (long long)row->resolution, row->pause_pending ? 1 : 0,
-	    row->low_csat);
-	return crm_setting_put(tx, key, val);
+	for (i = CRM_NPRIO - 1; i >= 0 && rc == 0; i--) {
+		const struct crm_sla_row *row = &sla->p[i];
+		const char *name = crm_priority_name(i);
+
+		if (row->first <= 0 || row->resolution <= 0)
+			rc = crm_seterr(CRM_EDATA, "SLA of %s: a time must be "
+			    "more than zero", name);
+		else if (row->first > MAX_SLA || row->resolution > MAX_SLA)
+			rc = crm_seterr(CRM_EDATA, "SLA of %s: more than 3650 "
+			    "days", name);
+		else if (row->resolution < row->first)
+			rc = crm_seterr(CRM_EDATA, "SLA of %s: the resolution "
+			    "time is shorter than the first-response time", name);
+		else if (row->low_csat < 0 || row->low_csat > 5)
+			rc = crm_seterr(CRM_EDATA, "SLA of %s: low CSAT %d: not "
+			    "0 to 5", name, row->low_csat);
+		else
+			rc = crm_buf_printf(&b, "%s %lld %lld %d %d\n", name,
+			    (long long)row->first, (long long)row->resolution,
+			    row->pause_pending ? 1 : 0, row->low_csat);
+	}
+	if (rc == 0)
+		rc = crm_setting_put(tx, SLA_KEY, b.p);
+	crm_buf_free(&b);
+	return rc;
 }
 
 int
@@ -303,20 +333,19 @@ crm_ticket_clock(const struct crm_sla *sla, const struct crm_rec *t,
     int64_t now, int64_t soon, struct crm_ticket_clock *c)
 {
 	const struct crm_sla_row *row;
-	struct tf f;
+	const struct tf *f = tfields();
 	int64_t due;
 
-	tfields(&f);
-	row = &sla->p[priority_of(t, &f)];
+	row = &sla->p[priority_of(t, f)];
 	memset(c, 0, sizeof(*c));
-	c->status = enum_index(t, f.status);
+	c->status = enum_index(t, f->status);
 	c->active = is_active(c->status);
 	c->breached_at = INT64_MAX;
-	if (isset(t, f.first_due)) {
+	if (isset(t, f->first_due)) {
 		c->has_first = 1;
-		c->first_due = due = t->v[f.first_due].i;
-		if (isset(t, f.first_at)) {
-			if (t->v[f.first_at].i > due)
+		c->first_due = due = t->v[f->first_due].i;
+		if (isset(t, f->first_at)) {
+			if (t->v[f->first_at].i > due)
 				c->breach |= CRM_BREACH_FIRST_LATE;
 		} else if (c->active && now > due)
 			c->breach |= CRM_BREACH_FIRST_MISSING;
@@ -325,16 +354,16 @@ crm_ticket_clock(const struct crm_sla *sla, const struct crm_rec *t,
 		if (c->breach & (CRM_BREACH_FIRST_LATE | CRM_BREACH_FIRST_MISSING))
 			c->breached_at = due;
 	}
-	if (isset(t, f.res_due)) {
+	if (isset(t, f->res_due)) {
 		c->has_res = 1;
-		due = t->v[f.res_due].i;
+		due = t->v[f->res_due].i;
 		/* A paused clock: the deadline moves with the time pending. */
 		if (c->status == CRM_TS_PENDING && row->pause_pending &&
-		    isset(t, f.pending_since) && now > t->v[f.pending_since].i)
-			due += now - t->v[f.pending_since].i;
+		    isset(t, f->pending_since) && now > t->v[f->pending_since].i)
+			due += now - t->v[f->pending_since].i;
 		c->res_due = due;
-		if (isset(t, f.resolved_at)) {
-			if (t->v[f.resolved_at].i > due)
+		if (isset(t, f->resolved_at)) {
+			if (t->v[f->resolved_at].i > due)
 				c->breach |= CRM_BREACH_RES_LATE;
 		} else if (c->active && now > due)
 			c->breach |= CRM_BREACH_RES_OVERDUE;
@@ -344,7 +373,7 @@ crm_ticket_clock(const struct crm_sla *sla, const struct crm_rec *t,
 		    due < c->breached_at)
 			c->breached_at = due;
 	}
-	if (c->active && c->has_first && !isset(t, f.first_at)) {
+	if (c->active && c->has_first && !isset(t, f->first_at)) {
 		c->has_next = 1;
 		c->next_due = c->first_due;
 	} else if (c->active && c->has_res) {
@@ -799,7 +828,8 @@ ticket_changed(struct crm_txn *tx, const struct crm_sla *sla,
 	}
 	/* A new priority (or creation time) gives new deadlines; time that
 	 * ends pending pushes the resolution back when the clock pauses. */
-	reprice = !same(old, t, f->priority) || !same(old, t, CRM_FLD_CREATED);
+	reprice = (!same(old, t, f->priority) ||
+	    !same(old, t, CRM_FLD_CREATED)) && isset(t, CRM_FLD_CREATED);
 	if (reprice && same(old, t, f->first_due))
 		rc = deadline(t, f->first_due, t->v[CRM_FLD_CREATED].i,
 		    row->first, 0);
@@ -844,15 +874,14 @@ crm_ticket_before(struct crm_txn *tx, const struct crm_rec *old,
     struct crm_rec *nw)
 {
 	struct crm_sla sla;
-	struct tf f;
+	const struct tf *f = tfields();
 	int rc;
 
-	tfields(&f);
 	rc = crm_sla_load(tx, &sla);
 	if (rc != 0)
 		return rc;
-	return old == NULL ? ticket_created(tx, &sla, nw, &f) :
-	    ticket_changed(tx, &sla, old, nw, &f);
+	return old == NULL ? ticket_created(tx, &sla, nw, f) :
+	    ticket_changed(tx, &sla, old, nw, f);
 }
 
 static int
@@ -869,14 +898,13 @@ static int
 first_response(struct crm_rec *t, void *arg)
 {
 	const int64_t *at = arg;
-	struct tf f;
+	const struct tf *f = tfields();
 
-	tfields(&f);
-	if (!isset(t, f.first_at) || *at < t->v[f.first_at].i)
-		crm_rec_setint(t, f.first_at, *at);
+	if (!isset(t, f->first_at) || *at < t->v[f->first_at].i)
+		crm_rec_setint(t, f->first_at, *at);
 	/* Answered: a new ticket is open now. */
-	if (enum_index(t, f.status) == CRM_TS_NEW)
-		return crm_rec_setf(t, f.status, "open", 4, 0);
+	if (enum_index(t, f->status) == CRM_TS_NEW)
+		return crm_rec_setf(t, f->status, "open", 4, 0);
 	return 0;
 }
 
@@ -915,16 +943,15 @@ static int
 step_begin(struct crm_txn *tx, uint64_t id, struct crm_rec *t,
     struct crm_ticket_step *st, int *escalated)
 {
-	struct tf f;
+	const struct tf *f = tfields();
 	int rc;
 
-	tfields(&f);
 	memset(st, 0, sizeof(*st));
 	rc = crm_fetch(tx, t, id);
 	if (rc != 0)
 		return rc;
-	st->from = st->to = enum_index(t, f.status);
-	*escalated = isset(t, f.escalated) && t->v[f.escalated].i;
+	st->from = st->to = enum_index(t, f->status);
+	*escalated = isset(t, f->escalated) && t->v[f->escalated].i;
 	return 0;
 }
 
@@ -933,19 +960,18 @@ static int
 step_end(struct crm_txn *tx, uint64_t id, struct crm_rec *t,
     struct crm_ticket_step *st, int escalated)
 {
-	struct tf f;
+	const struct tf *f = tfields();
 	int rc;
 
-	tfields(&f);
 	rc = crm_fetch(tx, t, id);
 	if (rc != 0)
 		return rc;
-	st->to = enum_index(t, f.status);
-	if (!escalated && isset(t, f.escalated) && t->v[f.escalated].i) {
+	st->to = enum_index(t, f->status);
+	if (!escalated && isset(t, f->escalated) && t->v[f->escalated].i) {
 		st->escalated = 1;
 		snprintf(st->why, sizeof(st->why), "%.*s",
-		    (int)t->v[f.escalation].len,
-		    t->v[f.escalation].s ? t->v[f.escalation].s : "");
+		    (int)t->v[f->escalation].len,
+		    t->v[f->escalation].s ? t->v[f->escalation].s : "");
 	}
 	return 0;
 }
@@ -955,10 +981,9 @@ set_status(struct crm_rec *t, void *arg)
 {
 	const int *to = arg;
 	const char *name = crm_status_name(*to);
-	struct tf f;
+	const struct tf *f = tfields();
 
-	tfields(&f);
-	return crm_rec_setf(t, f.status, name, strlen(name), 0);
+	return crm_rec_setf(t, f->status, name, strlen(name), 0);
 }
 
 /* Moves t (as fetched) to status to. */
@@ -1003,10 +1028,9 @@ crm_ticket_note(struct crm_txn *tx, uint64_t id, int reply, const char *text,
 	const struct crm_entity *ae = E_ACTIVITY;
 	struct crm_rec *t = crm_rec_new(E_TICKET), *a = crm_rec_new(ae);
 	const char *kind = reply ? "reply" : "comment";
-	struct tf f;
+	const struct tf *f = tfields();
 	int rc, esc;
 
-	tfields(&f);
 	if (t == NULL || a == NULL) {
 		rc = ENOMEM;
 		goto done;
@@ -1022,8 +1046,8 @@ crm_ticket_note(struct crm_txn *tx, uint64_t id, int reply, const char *text,
 	rc = crm_rec_setf(a, FLD(ae, "kind"), kind, strlen(kind), tx->now);
 	crm_rec_setint(a, FLD(ae, "ticket"), (int64_t)id);
 	/* A reply is part of the customer's story; a comment is internal. */
-	if (reply && isset(t, f.customer))
-		crm_rec_setint(a, FLD(ae, "customer"), t->v[f.customer].i);
+	if (reply && isset(t, f->customer))
+		crm_rec_setint(a, FLD(ae, "customer"), t->v[f->customer].i);
 	crm_rec_setint(a, FLD(ae, "at"), tx->now);
 	if (rc == 0 && tx->user != NULL)
 		rc = crm_rec_set(a, "by", 2, tx->user, strlen(tx->user), tx->now, 0);
@@ -1035,8 +1059,8 @@ crm_ticket_note(struct crm_txn *tx, uint64_t id, int reply, const char *text,
 		st->activity = a->id;
 	if (rc == 0 && to >= 0) {
 		rc = crm_fetch(tx, t, id);
-		if (rc == 0 && enum_index(t, f.status) != to)
-			rc = move(tx, t, enum_index(t, f.status), to);
+		if (rc == 0 && enum_index(t, f->status) != to)
+			rc = move(tx, t, enum_index(t, f->status), to);
 	}
 	if (rc == 0)
 		rc = step_end(tx, id, t, st, esc);
@@ -1055,14 +1079,13 @@ static int
 set_closing(struct crm_rec *t, void *arg)
 {
 	const struct closing *c = arg;
-	struct tf f;
+	const struct tf *f = tfields();
 	int rc = 0;
 
-	tfields(&f);
 	if (c->close)
-		rc = crm_rec_setf(t, f.status, "closed", 6, 0);
+		rc = crm_rec_setf(t, f->status, "closed", 6, 0);
 	if (rc == 0 && c->csat > 0)
-		crm_rec_setint(t, f.csat, c->csat);
+		crm_rec_setint(t, f->csat, c->csat);
 	if (rc == 0 && c->comment != NULL)
 		rc = crm_rec_set(t, "csat_comment", 12, c->comment,
 		    strlen(c->comment), 0, 0);
@@ -1182,11 +1205,10 @@ crm_ticket_select(struct crm_txn *tx, const struct crm_ticket_sel *sel,
 	struct crm_rec *r = NULL;
 	struct picked *p = NULL;
 	struct crm_sla sla;
-	struct tf f;
+	const struct tf *f = tfields();
 	size_t n = 0, cap = 0, i;
 	int rc;
 
-	tfields(&f);
 	rc = crm_sla_load(tx, &sla);
 	if (rc == 0)
 		rc = crm_iter_all(tx, e, &it);
@@ -1206,7 +1228,7 @@ crm_ticket_select(struct crm_txn *tx, const struct crm_ticket_sel *sel,
 		if (rc != 0)
 			break;
 		crm_ticket_clock(&sla, r, tx->now, sel->soon, &c);
-		if (!in_view(sel, r, &c, &f, &key))
+		if (!in_view(sel, r, &c, f, &key))
 			continue;
 		if (n == cap) {
 			struct picked *q;
@@ -1317,15 +1339,14 @@ crm_ticket_earlier(struct crm_txn *tx, const struct crm_rec *t,
 {
 	struct earlier e = { t, out };
 	size_t start = out->n;
-	struct tf f;
+	const struct tf *f = tfields();
 	int rc;
 
-	tfields(&f);
 	*more = 0;
-	if (!isset(t, f.customer))
+	if (!isset(t, f->customer))
 		return 0;
 	rc = crm_refs_each(tx, crm_entity_find("customer"),
-	    (uint64_t)t->v[f.customer].i, t->ent, collect_earlier, &e);
+	    (uint64_t)t->v[f->customer].i, t->ent, collect_earlier, &e);
 	if (rc == 0 && out->n - start > 1)
 		qsort(out->r + start, out->n - start, sizeof(*out->r),
 		    cmp_newest);

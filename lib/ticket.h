@@ -68,9 +68,10 @@ struct crm_sla {
 void crm_sla_defaults(struct crm_sla *sla);
 /* The policy stored in the database, defaults where none is. */
 int crm_sla_load(struct crm_txn *tx, struct crm_sla *sla);
-/* Stores the row of one priority (CRM_EDATA when a time is not more
- * than zero, or the resolution comes before the first response). */
-int crm_sla_store(struct crm_txn *tx, int prio, const struct crm_sla_row *row);
+/* Stores the policy, one setting for all priorities (CRM_EDATA naming
+ * the priority when a time is not more than zero, or the resolution
+ * comes before the first response). */
+int crm_sla_store(struct crm_txn *tx, const struct crm_sla *sla);
 
 /* "30m", "4h", "1d": seconds as the largest unit that is exact, which
  * crm_duration_parse reads back.  Appends to b. */
