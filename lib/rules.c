@@ -8,6 +8,7 @@
 #include "deal.h"
 #include "invoice.h"
 #include "lead.h"
+#include "ticket.h"
 #include "rules.h"
 
 static int
@@ -38,6 +39,8 @@ crm_rules_before(struct crm_txn *tx, const struct crm_rec *old,
 		return crm_lead_on_insert(tx, nw);
 	if (is(nw, "campaign"))
 		return crm_campaign_check(tx, nw);
+	if (is(nw, "ticket"))
+		return crm_ticket_before(tx, old, nw);
 	return 0;
 }
 
@@ -47,5 +50,7 @@ crm_rules_after(struct crm_txn *tx, const struct crm_rec *old,
 {
 	if (is(nw, "payment") || is(old, "payment"))
 		return crm_payment_after(tx, old, nw);
+	if (is(nw, "activity"))
+		return crm_ticket_after(tx, old, nw);
 	return 0;
 }
