@@ -112,13 +112,14 @@ balance(struct crm_txn *tx, const struct crm_rec *cust, struct crm_grid *g)
 }
 
 static const struct crm_section customer_sections[] = {
-	{ "contact", "contacts", "id", 0, 0, NULL },
-	{ "activity", "activities", "at", 1, 10, NULL },
-	{ "lead", "leads", "id", 0, 0, NULL },
-	{ "deal", "deals", "id", 1, 0, NULL },
-	{ "invoice", "invoices", "due_on", 1, 0, NULL },
-	{ "ticket", "tickets", "id", 1, 0, NULL },
-	{ NULL, "balance", NULL, 0, 0, balance },
+	{ "contact", "contacts", "id", 0, 0, NULL, NULL },
+	{ "activity", "activities", "at", 1, 10, NULL, NULL },
+	{ "lead", "leads", "id", 0, 0, NULL, NULL },
+	{ "deal", "deals", "id", 1, 0, NULL, NULL },
+	{ "invoice", "invoices", "due_on", 1, 0, NULL, NULL },
+	{ "ticket", "open tickets", "id", 1, 0, NULL,
+	  "status=new|open|pending" },
+	{ NULL, "balance", NULL, 0, 0, balance, NULL },
 };
 
 static int

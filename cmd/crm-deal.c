@@ -225,14 +225,14 @@ deal_payments(struct crm_txn *tx, const struct crm_rec *deal,
 }
 
 static const struct crm_section deal_sections[] = {
-	{ NULL, "stage history", NULL, 0, 0, stage_history },
-	{ "invoice", "invoices", "due_on", 0, 0, NULL },
-	{ NULL, "payments", NULL, 0, 0, deal_payments },
-	{ "activity", "activities", "at", 1, 10, NULL },
+	{ NULL, "stage history", NULL, 0, 0, stage_history, NULL },
+	{ "invoice", "invoices", "due_on", 0, 0, NULL, NULL },
+	{ NULL, "payments", NULL, 0, 0, deal_payments, NULL },
+	{ "activity", "activities", "at", 1, 10, NULL, NULL },
 };
 
 static const struct crm_section invoice_sections[] = {
-	{ "payment", "payments", "paid_on", 0, 0, NULL },
+	{ "payment", "payments", "paid_on", 0, 0, NULL, NULL },
 };
 
 /* ---- record verbs ------------------------------------------------------- */

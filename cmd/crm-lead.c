@@ -110,7 +110,7 @@ static const struct crm_option routing_set_opts[] = {
 /* ---- records ------------------------------------------------------------ */
 
 static const struct crm_section lead_sections[] = {
-	{ "activity", "activities", "at", 1, 10, NULL },
+	{ "activity", "activities", "at", 1, 10, NULL, NULL },
 };
 
 static int

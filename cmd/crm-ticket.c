@@ -199,7 +199,7 @@ cmd_history(struct crm_ctx *ctx)
 /* ---- show ----------------------------------------------------------------- */
 
 static const struct crm_section ticket_sections[] = {
-	{ "activity", "activities", "at", 0, 0, NULL },
+	{ "activity", "activities", "at", 0, 0, NULL, NULL },
 };
 
 static const struct crm_sort *by_at;

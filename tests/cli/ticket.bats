@@ -616,11 +616,12 @@ logistics,bob;carol,carol
 	crm-ticket open -c E1 -s "Done" >/dev/null
 	crm-ticket resolve 2 2>/dev/null
 	run crm-customer show 1 -f table
-	assert_line 'tickets:'
+	assert_line 'open tickets:'
 	assert_line --regexp '^ +1 +1 +Still open +normal +new'
+	refute_line --regexp 'Done'
 	run crm-customer show 1 -f json
-	run jq -c '.tickets | map([.id, .status])' <<<"$output"
-	assert_output '[[2,"resolved"],[1,"new"]]'
+	run jq -c '.open_tickets | map([.id, .status])' <<<"$output"
+	assert_output '[[1,"new"]]'
 }
 
 @test "delete: a ticket with replies needs --force, which deletes them too" {
