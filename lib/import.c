@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -63,17 +64,24 @@ struct slot {
 	struct crm_buf rowbuf;
 };
 
+/*
+ * The ring is single-producer, single-consumer: each side publishes
+ * how many slots it has filled or finished with in an atomic counter,
+ * so a row crosses without a lock.  The mutex and conditions are only
+ * for sleeping when the ring is empty or full; the other side wakes a
+ * sleeper in bunches (a wake-up per row costs more than the row).
+ */
 struct pipe {
 	pthread_t th;
 	int running;
 	pthread_mutex_t mu;
 	pthread_cond_t can_put, can_get;
 	struct slot *s;
-	size_t head, count;
-	int stop;
-	int getter_waits, putter_waits;	/* wake only who sleeps, and in
-					 * bunches: a wake-up per row costs
-					 * more than the row */
+	_Alignas(64) atomic_size_t put;	/* slots filled (reader) */
+	_Alignas(64) atomic_size_t got;	/* slots finished (writer) */
+	_Alignas(64) atomic_int stop;
+	atomic_int getter_waits, putter_waits;
+	size_t put_seen;		/* writer's last look at put */
 };
 
 #define WAKE_AT 64
@@ -900,32 +908,35 @@ reader_main(void *arg)
 {
 	struct job *j = arg;
 	struct pipe *pp = &j->pp;
-	size_t tail;
+	size_t put, got = 0;
 	int kind;
 
 	for (;;) {
-		pthread_mutex_lock(&pp->mu);
-		while (pp->count == RING && !pp->stop) {
-			pp->putter_waits = 1;
-			pthread_cond_wait(&pp->can_put, &pp->mu);
-			pp->putter_waits = 0;
-		}
-		if (pp->stop) {
+		put = atomic_load_explicit(&pp->put, memory_order_relaxed);
+		if (put - got == RING)
+			got = atomic_load(&pp->got);
+		if (put - got == RING) {
+			pthread_mutex_lock(&pp->mu);
+			atomic_store(&pp->putter_waits, 1);
+			while ((put - (got = atomic_load(&pp->got))) == RING &&
+			    !atomic_load(&pp->stop))
+				pthread_cond_wait(&pp->can_put, &pp->mu);
+			atomic_store(&pp->putter_waits, 0);
 			pthread_mutex_unlock(&pp->mu);
-			break;
 		}
-		tail = (pp->head + pp->count) % RING;
-		pthread_mutex_unlock(&pp->mu);
-		/* The writer never touches slots past the count. */
-		pp->s[tail].prep_rc = 0;
-		fill(j, &pp->s[tail]);
-		kind = pp->s[tail].kind;
-		pthread_mutex_lock(&pp->mu);
-		pp->count++;
-		if (pp->getter_waits && (pp->count >= WAKE_AT ||
-		    kind != SLOT_ROW))
+		if (atomic_load_explicit(&pp->stop, memory_order_relaxed))
+			break;
+		/* The writer never touches slots past put. */
+		pp->s[put % RING].prep_rc = 0;
+		fill(j, &pp->s[put % RING]);
+		kind = pp->s[put % RING].kind;
+		atomic_store(&pp->put, put + 1);
+		if (atomic_load(&pp->getter_waits) && (kind != SLOT_ROW ||
+		    put + 1 - atomic_load(&pp->got) >= WAKE_AT)) {
+			pthread_mutex_lock(&pp->mu);
 			pthread_cond_signal(&pp->can_get);
-		pthread_mutex_unlock(&pp->mu);
+			pthread_mutex_unlock(&pp->mu);
+		}
 		if (kind == SLOT_EOF || kind == SLOT_HEADER)
 			break;
 	}
@@ -938,8 +949,10 @@ reader_start(struct job *j)
 	struct pipe *pp = &j->pp;
 	int rc;
 
-	pp->head = pp->count = 0;
-	pp->stop = 0;
+	atomic_store(&pp->put, 0);
+	atomic_store(&pp->got, 0);
+	atomic_store(&pp->stop, 0);
+	pp->put_seen = 0;
 	rc = pthread_create(&pp->th, NULL, reader_main, j);
 	if (rc != 0)
 		return rc;
@@ -954,8 +967,8 @@ reader_stop(struct job *j)
 
 	if (!pp->running)
 		return;
+	atomic_store(&pp->stop, 1);
 	pthread_mutex_lock(&pp->mu);
-	pp->stop = 1;
 	pthread_cond_signal(&pp->can_put);
 	pthread_mutex_unlock(&pp->mu);
 	pthread_join(pp->th, NULL);
@@ -966,30 +979,34 @@ static struct slot *
 next_slot(struct job *j)
 {
 	struct pipe *pp = &j->pp;
-	struct slot *sl;
+	size_t got = atomic_load_explicit(&pp->got, memory_order_relaxed);
 
-	pthread_mutex_lock(&pp->mu);
-	while (pp->count == 0) {
-		pp->getter_waits = 1;
-		pthread_cond_wait(&pp->can_get, &pp->mu);
-		pp->getter_waits = 0;
+	if (pp->put_seen == got)
+		pp->put_seen = atomic_load(&pp->put);
+	if (pp->put_seen == got) {
+		pthread_mutex_lock(&pp->mu);
+		atomic_store(&pp->getter_waits, 1);
+		while ((pp->put_seen = atomic_load(&pp->put)) == got)
+			pthread_cond_wait(&pp->can_get, &pp->mu);
+		atomic_store(&pp->getter_waits, 0);
+		pthread_mutex_unlock(&pp->mu);
 	}
-	sl = &pp->s[pp->head];
-	pthread_mutex_unlock(&pp->mu);
-	return sl;
+	return &pp->s[got % RING];
 }
 
 static void
 done_slot(struct job *j)
 {
 	struct pipe *pp = &j->pp;
+	size_t got = atomic_load_explicit(&pp->got, memory_order_relaxed) + 1;
 
-	pthread_mutex_lock(&pp->mu);
-	pp->head = (pp->head + 1) % RING;
-	pp->count--;
-	if (pp->putter_waits && pp->count <= RING - WAKE_AT)
+	atomic_store(&pp->got, got);
+	if (atomic_load(&pp->putter_waits) &&
+	    RING - (atomic_load(&pp->put) - got) >= WAKE_AT) {
+		pthread_mutex_lock(&pp->mu);
 		pthread_cond_signal(&pp->can_put);
-	pthread_mutex_unlock(&pp->mu);
+		pthread_mutex_unlock(&pp->mu);
+	}
 }
 
 /* Back to the last commit: a rerun of the transaction starts there. */
