@@ -90,7 +90,7 @@ crm_audit_add(struct crm_txn *tx, const struct crm_entity *e, uint64_t id,
 	crm_be64_put(kb, tx->audit_next);
 	val.mv_data = b->p;
 	val.mv_size = b->len;
-	rc = mdb_put(tx->t, crm_db_audit(tx->db), &key, &val, MDB_APPEND);
+	rc = crm_put(tx, crm_db_audit(tx->db), &key, &val, MDB_NOOVERWRITE, 0);
 	if (rc != 0)
 		goto done;
 	rk[0] = (unsigned char)e->num;

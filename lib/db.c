@@ -506,6 +506,13 @@ crm_read_begin(struct crm_db *db, struct crm_txn *tx)
 void
 crm_txn_end(struct crm_txn *tx)
 {
+	size_t i;
+
+	/* A write transaction's cursors end with it; a read's do not. */
+	for (i = 0; i < CRM_MAX_DBI && tx->t != NULL && !tx->rw; i++)
+		if (tx->wc[i] != NULL)
+			mdb_cursor_close(tx->wc[i]);
+	memset(tx->wc, 0, sizeof(tx->wc));
 	if (tx->t != NULL)
 		mdb_txn_abort(tx->t);
 	tx->t = NULL;
@@ -621,22 +628,65 @@ crm_db_audit_rec(const struct crm_db *db)
 	return db->audit_rec;
 }
 
+static int
+wcursor(struct crm_txn *tx, MDB_dbi dbi, MDB_cursor **c)
+{
+	int rc = 0;
+
+	if (dbi >= CRM_MAX_DBI)
+		return EINVAL;
+	if (tx->wc[dbi] == NULL)
+		rc = mdb_cursor_open(tx->t, dbi, &tx->wc[dbi]);
+	*c = tx->wc[dbi];
+	return rc;
+}
+
 int
 crm_put(struct crm_txn *tx, MDB_dbi dbi, MDB_val *key, MDB_val *val,
     unsigned flags, int dup)
 {
-	MDB_val k = *key, v = *val;
+	MDB_cursor *c;
+	MDB_val v;
 	int rc;
 
-	if (dbi < 128 && tx->noappend[dbi] == 0) {
-		rc = mdb_put(tx->t, dbi, &k, &v, flags |
-		    (dup ? MDB_APPENDDUP : MDB_APPEND));
+	rc = wcursor(tx, dbi, &c);
+	if (rc != 0)
+		return rc;
+	if (dup) {
+		/* Refused (not the largest) without a change: put it in place. */
+		v = *val;
+		rc = mdb_cursor_put(c, key, &v, flags | MDB_APPENDDUP);
 		if (rc != MDB_KEYEXIST)
 			return rc;
-		tx->noappend[dbi] = 1024;	/* out of order: rest a while */
-	} else if (dbi < 128)
-		tx->noappend[dbi]--;
-	return mdb_put(tx->t, dbi, key, val, flags);
+	}
+	return mdb_cursor_put(c, key, val, flags);
+}
+
+int
+crm_del(struct crm_txn *tx, MDB_dbi dbi, MDB_val *key, MDB_val *val)
+{
+	MDB_cursor *c;
+	MDB_val k = *key, v;
+	unsigned fl;
+	int rc;
+
+	rc = wcursor(tx, dbi, &c);
+	if (rc == 0)
+		rc = mdb_dbi_flags(tx->t, dbi, &fl);
+	if (rc != 0)
+		return rc;
+	/* As mdb_del: a value names one duplicate, none names them all. */
+	if (val != NULL && (fl & MDB_DUPSORT)) {
+		v = *val;
+		rc = mdb_cursor_get(c, &k, &v, MDB_GET_BOTH);
+		if (rc == 0)
+			rc = mdb_cursor_del(c, 0);
+	} else {
+		rc = mdb_cursor_get(c, &k, &v, MDB_SET);
+		if (rc == 0)
+			rc = mdb_cursor_del(c, fl & MDB_DUPSORT ? MDB_NODUPDATA : 0);
+	}
+	return rc;
 }
 
 int

@@ -23,6 +23,7 @@
 
 #define CRM_MAX_ENTITIES 16
 #define CRM_MAX_FIELDS 32
+#define CRM_MAX_DBI 128		/* named databases in one environment */
 
 struct crm_db;
 
@@ -41,8 +42,8 @@ struct crm_txn {
 	int conflict_field;	/* and the field */
 	struct crm_buf kbuf, vbuf;	/* scratch for keys and values */
 	struct crm_buf abuf;	/* scratch for audit entries */
-	unsigned short noappend[128];	/* per DBI: puts to go before an
-					 * append is tried again */
+	MDB_cursor *wc[CRM_MAX_DBI];	/* per DBI: the cursor of crm_put
+					 * and crm_del, opened on first use */
 };
 
 enum { CRM_OPEN_RDONLY = 0, CRM_OPEN_RDWR = 1 };
@@ -99,14 +100,18 @@ int crm_setting_get(struct crm_txn *tx, const char *name, struct crm_buf *out);
 int crm_setting_put(struct crm_txn *tx, const char *name, const char *value);
 
 /*
- * mdb_put that first tries to append (MDB_APPEND, or MDB_APPENDDUP for
- * a new largest duplicate): loads arrive mostly in key order (new ids,
- * sorted ext_ids), and an append skips the search from the root.  A
- * refused append is retried as a plain put with flags, and appends to
- * that DBI rest for a while.  MDB_KEYEXIST is returned only for real.
+ * mdb_put and mdb_del through one cursor per DBI, kept for the whole
+ * write transaction.  A put next to the last one (new ids, sorted
+ * keys: most of a load) lands on the page the cursor is on, and LMDB
+ * skips the search from the root.  dup: a DUPSORT DBI whose new value
+ * is most likely the largest of its key (an id), tried as an append
+ * first.  Every write to records, indexes and the audit log must come
+ * through these two, so no other cursor moves pages under this one.
+ * crm_del deletes one duplicate when val is given, else the key.
  */
 int crm_put(struct crm_txn *tx, MDB_dbi dbi, MDB_val *key, MDB_val *val,
     unsigned flags, int dup);
+int crm_del(struct crm_txn *tx, MDB_dbi dbi, MDB_val *key, MDB_val *val);
 
 /* Maps an LMDB or system error to ours (MAP_FULL → CRM_EFULL and so on). */
 int crm_db_err(int rc);

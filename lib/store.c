@@ -146,7 +146,7 @@ index_field(struct crm_txn *tx, const struct crm_rec *r, int f, int add)
 			key.mv_data = (void *)p;
 			key.mv_size = (size_t)(semi - p);
 			rc = add ? crm_put(tx, dbi, &key, &val, 0, 1) :
-			    mdb_del(tx->t, dbi, &key, &val);
+			    crm_del(tx, dbi, &key, &val);
 			if (rc == MDB_NOTFOUND)
 				rc = 0;
 		}
@@ -163,7 +163,7 @@ index_field(struct crm_txn *tx, const struct crm_rec *r, int f, int add)
 	key.mv_data = tx->kbuf.p;
 	key.mv_size = tx->kbuf.len;
 	if (!add) {
-		rc = mdb_del(tx->t, dbi, &key,
+		rc = crm_del(tx, dbi, &key,
 		    fd->flags & CRM_F_UNIQUE ? NULL : &val);
 		return rc == MDB_NOTFOUND ? 0 : rc;
 	}
@@ -418,7 +418,7 @@ put_record(struct crm_txn *tx, const struct crm_rec *r, unsigned flags)
 	crm_be64_put(k, r->id);
 	val.mv_data = tx->vbuf.p;
 	val.mv_size = tx->vbuf.len;
-	return mdb_put(tx->t, crm_db_records(tx->db, r->ent), &key, &val, flags);
+	return crm_put(tx, crm_db_records(tx->db, r->ent), &key, &val, flags, 0);
 }
 
 static int
@@ -485,9 +485,8 @@ insert(struct crm_txn *tx, struct crm_rec *r, int restore)
 	}
 	if (rc == 0 && !restore)
 		tx->next_id[r->ent->num]++;
-	/* New ids are always the largest: appending skips the search. */
 	if (rc == 0)
-		rc = put_record(tx, r, restore ? MDB_NOOVERWRITE : MDB_APPEND);
+		rc = put_record(tx, r, MDB_NOOVERWRITE);
 	if (rc == MDB_KEYEXIST)
 		rc = crm_seterr(CRM_EEXIST, "%s %llu already exists",
 		    r->ent->name, (unsigned long long)r->id);
@@ -649,7 +648,7 @@ crm_delete(struct crm_txn *tx, const struct crm_rec *old)
 		rc = index_field(tx, old, f, 0);
 	crm_be64_put(k, old->id);
 	if (rc == 0)
-		rc = mdb_del(tx->t, crm_db_records(tx->db, old->ent), &key, NULL);
+		rc = crm_del(tx, crm_db_records(tx->db, old->ent), &key, NULL);
 	if (rc == 0)
 		rc = crm_rec_encode(old, &tx->vbuf);
 	if (rc == 0)
