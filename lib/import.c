@@ -120,6 +120,8 @@ struct job {
 	int attempt;
 	int header_bad;
 	struct colmap map;	/* the reader thread's */
+	const char ***hdrs;	/* per input: its header, copied for the
+				 * slots (the reader's goes with it) */
 	struct crm_rec *rec, *old, *nw;	/* rec: the current slot's */
 	uint64_t *given;	/* bit per field: present in the row */
 	char reason[600];
@@ -302,30 +304,95 @@ is_rowerr(int rc)
 	    rc == CRM_ENOTFOUND;
 }
 
-/* Copies a row into its slot: the reader's buffers are reused. */
+/* The slot's row: row's line and width over the slot's arrays. */
+static void
+slot_row(struct slot *sl, const struct crm_row *row)
+{
+	sl->row.line = row->line;
+	sl->row.n = row->n;
+	sl->row.keys = sl->keys;
+	sl->row.vals = sl->vals;
+	sl->row.lens = sl->lens;
+	sl->row.keygen = row->keygen;
+}
+
+/* The slot's arrays for n fields. */
+static int
+slot_reserve(struct slot *sl, size_t n)
+{
+	void *a;
+
+	if (n <= sl->cap)
+		return 0;
+	a = realloc(sl->keys, n * sizeof(*sl->keys));
+	if (a == NULL)
+		return ENOMEM;
+	sl->keys = a;
+	a = realloc(sl->vals, n * sizeof(*sl->vals));
+	if (a == NULL)
+		return ENOMEM;
+	sl->vals = a;
+	a = realloc(sl->lens, n * sizeof(*sl->lens));
+	if (a == NULL)
+		return ENOMEM;
+	sl->lens = a;
+	sl->cap = n;
+	return 0;
+}
+
+/*
+ * Moves a row into its slot: the reader hands over the buffer holding
+ * its bytes (and takes the slot's old one), so nothing is copied but
+ * the pointers.  A header (CSV, TSV) is copied once per input instead.
+ */
+static int
+take_row(struct job *j, struct slot *sl, const struct crm_row *row)
+{
+	const char *const *keys = row->keys;
+	char *p;
+	size_t i, size;
+	int rc;
+
+	if (row->keygen == 1 && j->hdrs[j->fi] == NULL) {
+		/* n names, then their bytes, in one block. */
+		for (i = 0, size = row->n * sizeof(char *); i < row->n; i++)
+			size += strlen(row->keys[i]) + 1;
+		j->hdrs[j->fi] = malloc(size);
+		if (j->hdrs[j->fi] == NULL)
+			return ENOMEM;
+		p = (char *)(j->hdrs[j->fi] + row->n);
+		for (i = 0; i < row->n; i++) {
+			size = strlen(row->keys[i]) + 1;
+			j->hdrs[j->fi][i] = memcpy(p, row->keys[i], size);
+			p += size;
+		}
+	}
+	if (row->keygen == 1)
+		keys = j->hdrs[j->fi];
+	rc = slot_reserve(sl, row->n);
+	if (rc == 0)
+		rc = crm_reader_take(j->rd, &sl->rowbuf);
+	if (rc != 0)
+		return rc;
+	for (i = 0; i < row->n; i++) {
+		sl->keys[i] = keys[i];
+		sl->vals[i] = row->vals[i];
+		sl->lens[i] = row->lens[i];
+	}
+	slot_row(sl, row);
+	return 0;
+}
+
+/* Copies a row into its slot (a bad row: the reader keeps its bytes). */
 static int
 copy_row(struct slot *sl, const struct crm_row *row)
 {
 	size_t i, *off;
-	int rc = 0;
+	int rc;
 
-	if (row->n > sl->cap) {
-		size_t cap = row->n;
-		void *a = realloc(sl->keys, cap * sizeof(*sl->keys));
-
-		if (a == NULL)
-			return ENOMEM;
-		sl->keys = a;
-		a = realloc(sl->vals, cap * sizeof(*sl->vals));
-		if (a == NULL)
-			return ENOMEM;
-		sl->vals = a;
-		a = realloc(sl->lens, cap * sizeof(*sl->lens));
-		if (a == NULL)
-			return ENOMEM;
-		sl->lens = a;
-		sl->cap = cap;
-	}
+	rc = slot_reserve(sl, row->n);
+	if (rc != 0)
+		return rc;
 	crm_buf_reset(&sl->rowbuf);
 	/* Offsets first (the buffer may move), pointers after. */
 	off = (size_t *)sl->lens;
@@ -349,12 +416,7 @@ copy_row(struct slot *sl, const struct crm_row *row)
 	}
 	for (i = 0; i < row->n; i++)
 		sl->lens[i] = row->lens[i];
-	sl->row.line = row->line;
-	sl->row.n = row->n;
-	sl->row.keys = sl->keys;
-	sl->row.vals = sl->vals;
-	sl->row.lens = sl->lens;
-	sl->row.keygen = row->keygen;
+	slot_row(sl, row);
 	return 0;
 }
 
@@ -850,6 +912,7 @@ fill(struct job *j, struct slot *sl)
 				return;
 			}
 			rc = open_input(j);
+			j->map.keygen = 0;	/* its own header */
 			if (rc != 0) {
 				slot_say(sl, SLOT_FAIL, 0, crm_errdetail(rc));
 				sl->fi = j->fi++;
@@ -893,7 +956,7 @@ fill(struct job *j, struct slot *sl)
 			slot_say(sl, SLOT_HEADER, 1, msg);
 			return;
 		}
-		rc = copy_row(sl, row);
+		rc = take_row(j, sl, row);
 		if (rc == 0)
 			rc = prepare(j, sl);
 		sl->prep_rc = rc;
@@ -1275,8 +1338,9 @@ crm_import_run(struct crm_db *db, const struct crm_import *opt,
 		rc = crm_db_reserve(db, (size_t)(j.bytes_total * 3));
 	if (rc != 0)
 		goto done;
+	j.hdrs = calloc(n ? n : 1, sizeof(*j.hdrs));
 	j.pp.s = calloc(RING, sizeof(*j.pp.s));
-	if (j.pp.s == NULL) {
+	if (j.pp.s == NULL || j.hdrs == NULL) {
 		rc = ENOMEM;
 		goto done;
 	}
@@ -1336,6 +1400,9 @@ done:
 		crm_buf_free(&j.pp.s[k].rowbuf);
 	}
 	free(j.pp.s);
+	for (k = 0; j.hdrs != NULL && k < n; k++)
+		free((void *)j.hdrs[k]);
+	free(j.hdrs);
 	crm_reader_free(j.rd);
 	free(j.map.field);
 	free(j.map.custom);

@@ -58,8 +58,9 @@ struct crm_reader {
 	int derr;
 	size_t derrline;
 	char derrmsg[200];
-	/* the row handed out */
+	/* the row handed out, and the buffer holding its bytes */
 	struct crm_row row;
+	struct crm_buf *held;
 	const char **keys, **vals;
 	size_t *lens, rowcap;
 	struct crm_buf line_buf;	/* TSV, NDJSON, ids, JSON element */
@@ -463,6 +464,7 @@ csv_next(struct crm_reader *r, const struct crm_row **out)
 			vals = (char **)r->vals;
 			for (i = 0; i < p->n; i++)
 				vals[i] = p->data.p + p->off[i];
+			r->held = &p->data;
 			rc = emit(r, p->line, vals, p->len, p->n, out);
 			if (rc != 1)
 				return rc;
@@ -583,6 +585,7 @@ tsv_next(struct crm_reader *r, const struct crm_row **out)
 				p = tab + 1;
 		}
 		/* A NUL inside the line would hide the rest: check the raw length. */
+		r->held = &r->line_buf;
 		rc = emit(r, r->line, vals, lens, n, out);
 		if (rc != 1)
 			return rc;
@@ -619,6 +622,7 @@ ids_next(struct crm_reader *r, const struct crm_row **out)
 		r->keys[0] = idkey;
 		r->vals[0] = s;
 		r->lens[0] = len;
+		r->held = &r->line_buf;
 		hand_out(r, r->line, 1, 1);
 		*out = &r->row;
 		return 0;
@@ -860,6 +864,7 @@ json_object(struct crm_reader *r, const char *text, size_t line,
 		r->lens[i] = strlen(r->vals[i]);
 	}
 	/* Each JSON record may have other keys: a new key generation. */
+	r->held = b;
 	hand_out(r, line, n, r->row.keygen + 1 > 1 ? r->row.keygen + 1 : 2);
 	*out = &r->row;
 	return 0;
@@ -1107,6 +1112,7 @@ crm_reader_next(struct crm_reader *r, const struct crm_row **row)
 	*row = NULL;
 	r->rowerr = 0;
 	r->badrow = 0;
+	r->held = NULL;
 	if (r->err)
 		return r->err;
 	switch (r->fmt) {
@@ -1149,6 +1155,21 @@ const struct crm_row *
 crm_reader_badrow(const struct crm_reader *r)
 {
 	return r->rowerr && r->badrow ? &r->row : NULL;
+}
+
+int
+crm_reader_take(struct crm_reader *r, struct crm_buf *b)
+{
+	struct crm_buf t;
+
+	if (r->held == NULL)
+		return CRM_ENOTFOUND;
+	t = *r->held;
+	*r->held = *b;
+	*b = t;
+	crm_buf_reset(r->held);
+	r->held = NULL;
+	return 0;
 }
 
 enum crm_infmt
