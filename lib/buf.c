@@ -89,13 +89,10 @@ crm_buf_free(struct crm_buf *b)
 }
 
 int
-crm_buf_addvarint(struct crm_buf *b, uint64_t v)
+crm_buf_addvarint_slow(struct crm_buf *b, uint64_t v)
 {
 	unsigned char tmp[10];
 	size_t n = 0;
-
-	if (v < 0x80)
-		return crm_buf_addc(b, (int)v);
 
 	do {
 		tmp[n] = (unsigned char)(v & 0x7f);

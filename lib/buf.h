@@ -56,8 +56,17 @@ int crm_buf_printf(struct crm_buf *b, const char *fmt, ...)
 void crm_buf_reset(struct crm_buf *b);
 void crm_buf_free(struct crm_buf *b);
 
-/* Little varint and fixed-width helpers for the record and audit codecs. */
-int crm_buf_addvarint(struct crm_buf *b, uint64_t v);
+/* Little varint and fixed-width helpers for the record and audit codecs;
+ * most varints are one byte (field numbers, short lengths): inline. */
+int crm_buf_addvarint_slow(struct crm_buf *b, uint64_t v);
+
+static inline int
+crm_buf_addvarint(struct crm_buf *b, uint64_t v)
+{
+	if (v < 0x80)
+		return crm_buf_addc(b, (int)v);
+	return crm_buf_addvarint_slow(b, v);
+}
 int crm_buf_addbe64(struct crm_buf *b, uint64_t v);
 void crm_be64_put(unsigned char out[8], uint64_t v);
 uint64_t crm_be64_get(const unsigned char in[8]);

@@ -55,6 +55,7 @@ struct slot {
 	int prep_rc;		/* checking the values failed: a row error */
 	char *reason;		/* malloc'd, for BAD, FAIL, HEADER or prep_rc */
 	struct crm_rec *rec;
+	struct crm_prep prep;	/* its keys and encoding, made here */
 	uint64_t given;		/* fields present in the row */
 	const char *idtext;	/* the id column, in rowbuf */
 	size_t idlen;
@@ -959,6 +960,9 @@ fill(struct job *j, struct slot *sl)
 		rc = take_row(j, sl, row);
 		if (rc == 0)
 			rc = prepare(j, sl);
+		/* The writer has the only thread to spare for none of this. */
+		if (rc == 0 && j->o->on_new == CRM_ONNEW_CREATE)
+			crm_prepare(sl->rec, j->now, &sl->prep);
 		sl->prep_rc = rc;
 		if (rc != 0)
 			slot_say(sl, SLOT_ROW, row->line, crm_errdetail(rc));
@@ -1393,6 +1397,7 @@ crm_import_run(struct crm_db *db, const struct crm_import *opt,
 done:
 	for (k = 0; j.pp.s != NULL && k < RING; k++) {
 		crm_rec_free(j.pp.s[k].rec);
+		crm_prep_free(&j.pp.s[k].prep);
 		free(j.pp.s[k].reason);
 		free(j.pp.s[k].keys);
 		free(j.pp.s[k].vals);

@@ -84,6 +84,7 @@ crm_rec_reset(struct crm_rec *r)
 	memset(r->v, 0, (size_t)r->ent->nfields * sizeof(*r->v));
 	r->ncust = 0;
 	r->id = 0;
+	r->prep = NULL;
 	if (r->arena == NULL)
 		return;
 	/* Keep the newest block: most records fit in one. */
@@ -565,15 +566,15 @@ add_str(struct crm_buf *b, const char *s, size_t len)
 	return rc != 0 ? rc : crm_buf_add(b, s, len);
 }
 
-int
-crm_rec_encode(const struct crm_rec *r, struct crm_buf *out)
+/* Appends fields [from, to) of r, then its custom fields if customs. */
+static int
+encode_range(const struct crm_rec *r, int from, int to, int customs,
+    struct crm_buf *out)
 {
-	int f, rc;
+	int f, rc = 0;
 	size_t i;
 
-	crm_buf_reset(out);
-	rc = crm_buf_addc(out, ENC_VERSION);
-	for (f = 1; f < r->ent->nfields && rc == 0; f++) {
+	for (f = from; f < to && rc == 0; f++) {
 		const struct crm_val *v = &r->v[f];
 
 		if (v->state == CRM_V_EMPTY)
@@ -601,7 +602,7 @@ crm_rec_encode(const struct crm_rec *r, struct crm_buf *out)
 			break;
 		}
 	}
-	for (i = 0; i < r->ncust && rc == 0; i++) {
+	for (i = 0; customs && i < r->ncust && rc == 0; i++) {
 		if (r->cust[i].len == 0)
 			continue;	/* cleared */
 		rc = crm_buf_addvarint(out, 0);
@@ -611,6 +612,28 @@ crm_rec_encode(const struct crm_rec *r, struct crm_buf *out)
 			rc = add_str(out, r->cust[i].s, r->cust[i].len);
 	}
 	return rc;
+}
+
+int
+crm_rec_encode(const struct crm_rec *r, struct crm_buf *out)
+{
+	crm_buf_reset(out);
+	return crm_buf_addc(out, ENC_VERSION) != 0 ? ENOMEM :
+	    encode_range(r, 1, r->ent->nfields, 1, out);
+}
+
+int
+crm_rec_encode_head(const struct crm_rec *r, int to, struct crm_buf *out)
+{
+	crm_buf_reset(out);
+	return crm_buf_addc(out, ENC_VERSION) != 0 ? ENOMEM :
+	    encode_range(r, 1, to, 0, out);
+}
+
+int
+crm_rec_encode_tail(const struct crm_rec *r, int from, struct crm_buf *out)
+{
+	return encode_range(r, from, r->ent->nfields, 1, out);
 }
 
 static int

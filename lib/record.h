@@ -45,6 +45,7 @@ struct crm_custom {
 };
 
 struct crm_arena_blk;
+struct crm_prep;
 
 struct crm_rec {
 	const struct crm_entity *ent;
@@ -53,6 +54,8 @@ struct crm_rec {
 	struct crm_custom *cust;
 	size_t ncust, capcust;
 	struct crm_arena_blk *arena;
+	const struct crm_prep *prep;	/* work done ahead for crm_insert
+					 * (store.h); NULL after a reset */
 };
 
 /* Allocates an empty record of entity e; NULL when out of memory.
@@ -107,6 +110,16 @@ int crm_rec_finish_money(struct crm_rec *r);
 
 /* Encodes r (without its id) into out, replacing out's contents. */
 int crm_rec_encode(const struct crm_rec *r, struct crm_buf *out);
+/*
+ * The same encoding in two parts, for a caller that makes the fields
+ * from "from" on ahead of time: crm_rec_encode_head(r, k, out), then
+ * crm_rec_encode_tail(r, k, out), gives crm_rec_encode(r, out).  The
+ * head replaces out's contents; the tail (custom fields included) is
+ * appended.
+ */
+int crm_rec_encode_head(const struct crm_rec *r, int to, struct crm_buf *out);
+int crm_rec_encode_tail(const struct crm_rec *r, int from,
+    struct crm_buf *out);
 
 enum { CRM_DECODE_BORROW = 0, CRM_DECODE_COPY = 1 };
 /* Decodes data into r (reset first); CRM_ECORRUPT on bad bytes. */

@@ -289,9 +289,9 @@ lookup(struct fixture *fx, const char *ref, uint64_t *id)
 		    ref, rc_, (unsigned long long)id_); \
 } while (0)
 
-/* Ids under the tag index word, as "1,2," text. */
+/* Ids under value in the index of field, as "1,2," text. */
 static char *
-tagged(struct fixture *fx, const char *word)
+indexed(struct fixture *fx, const char *field, const char *value)
 {
 	const struct crm_entity *e = customer_ent();
 	struct crm_buf b = CRM_BUF_INIT;
@@ -301,8 +301,8 @@ tagged(struct fixture *fx, const char *word)
 	int rc;
 
 	assert_int_equal(crm_read_begin(fx->db, &tx), 0);
-	assert_int_equal(crm_iter_index(&tx, e, crm_field_find(e, "tags", 4),
-	    word, strlen(word), &it), 0);
+	assert_int_equal(crm_iter_index(&tx, e, crm_field_find(e, field,
+	    strlen(field)), value, strlen(value), &it), 0);
 	while ((rc = crm_iter_next(it, &id, NULL, NULL)) == 0)
 		assert_int_equal(crm_buf_printf(&b, "%llu,",
 		    (unsigned long long)id), 0);
@@ -312,12 +312,15 @@ tagged(struct fixture *fx, const char *word)
 	return b.p ? b.p : strdup("");
 }
 
-#define TAGGED(fx, word, want) do { \
-	char *t_ = tagged(fx, word); \
+#define INDEXED(fx, field, value, want) do { \
+	char *t_ = indexed(fx, field, value); \
 	if (strcmp(t_, want) != 0) \
-		fail_msg("tag %s: ids \"%s\", want \"%s\"", word, t_, want); \
+		fail_msg("%s %s: ids \"%s\", want \"%s\"", field, value, t_, \
+		    want); \
 	free(t_); \
 } while (0)
+
+#define TAGGED(fx, word, want) INDEXED(fx, "tags", word, want)
 
 /* ---- opening -------------------------------------------------------- */
 
@@ -457,6 +460,97 @@ test_insert_ids(void **state)
 		crm_iter_free(it);
 		crm_txn_end(&tx);
 	}
+	PASSED(fx);
+}
+
+/*
+ * Keys and encoding made ahead (crm_prepare, as an import's reader does)
+ * store the same record as crm_insert alone; a field changed after the
+ * preparation is stored and indexed as changed; a refused creation
+ * still gives the record back as it came.
+ */
+static int
+do_prepared(struct crm_txn *tx, void *arg)
+{
+	static const char *const a[] = { "name=Acme", "ext_id=E1",
+		"email= Ann@Example.COM", "phone=+86 138 0000 0007", "owner=dana",
+		"tags=vip;gold", "colour=blue", NULL };
+	static const char *const b[] = { "name=Beta", "ext_id=E2",
+		"email=bob@example.com", "owner=erin", NULL };
+	static const char *const c[] = { "name=Dup", "email=ANN@example.com",
+		NULL };
+	const struct crm_entity *e = customer_ent();
+	struct crm_rec *r = crm_rec_new(e), *got = crm_rec_new(e);
+	struct crm_buf enc = CRM_BUF_INIT;
+	struct crm_prep p;
+	unsigned char k[8];
+	MDB_val key = { 8, k }, val;
+	int kind = crm_field_find(e, "kind", 4);
+
+	(void)arg;
+	memset(&p, 0, sizeof(p));
+	assert_non_null(r);
+	assert_non_null(got);
+	assert_int_equal(set_list(r, a), 0);
+	crm_prepare(r, NOW, &p);
+	assert_ptr_equal(r->prep, &p);
+	assert_int_equal(r->v[kind].state, CRM_V_EMPTY);	/* as it was */
+	assert_int_equal(crm_insert(tx, r), 0);
+	/* The bytes stored are the record's whole encoding. */
+	crm_be64_put(k, r->id);
+	assert_int_equal(mdb_get(tx->t, crm_db_records(tx->db, e), &key, &val),
+	    0);
+	assert_int_equal(crm_fetch(tx, got, r->id), 0);
+	assert_int_equal(crm_rec_encode(got, &enc), 0);
+	assert_int_equal(enc.len, val.mv_size);
+	assert_memory_equal(enc.p, val.mv_data, enc.len);
+
+	crm_rec_reset(r);
+	assert_int_equal(set_list(r, b), 0);
+	crm_prepare(r, NOW, &p);
+	assert_int_equal(crm_rec_set(r, "email", 5, "carl@example.com", 16, NOW,
+	    0), 0);
+	assert_int_equal(crm_rec_set(r, "owner", 5, "frank", 5, NOW, 0), 0);
+	assert_int_equal(crm_insert(tx, r), 0);
+
+	crm_rec_reset(r);
+	assert_int_equal(set_list(r, c), 0);
+	crm_prepare(r, NOW, &p);
+	assert_int_equal(crm_insert(tx, r), CRM_EEXIST);
+	crm_clearerr();
+	assert_int_equal(r->v[kind].state, CRM_V_EMPTY);
+	assert_int_equal(tx->conflict_id, 1);
+
+	crm_buf_free(&enc);
+	crm_prep_free(&p);
+	crm_rec_free(r);
+	crm_rec_free(got);
+	return 0;
+}
+
+static void
+test_prepared_insert(void **state)
+{
+	struct fixture *fx = *state;
+
+	open_rw(fx);
+	assert_int_equal(crm_write(fx->db, do_prepared, NULL), 0);
+	assert_int_equal(count(fx, customer_ent()), 2);
+	FIELD(fx, 1, "email", "Ann@Example.COM");
+	FIELD(fx, 1, "kind", "company");
+	FIELD(fx, 1, "colour", "blue");
+	FIELD(fx, 1, "created_at", NOW_TEXT);
+	FINDS(fx, "email:ann@example.com", 1);
+	FINDS(fx, "ext:E1", 1);
+	INDEXED(fx, "phone", "13800000007", "1,");
+	INDEXED(fx, "owner", "dana", "1,");
+	TAGGED(fx, "gold", "1,");
+	FIELD(fx, 2, "email", "carl@example.com");
+	FIELD(fx, 2, "owner", "frank");
+	FINDS(fx, "email:carl@example.com", 2);
+	MISSES(fx, "email:bob@example.com");
+	INDEXED(fx, "owner", "frank", "2,");
+	INDEXED(fx, "owner", "erin", "");
 	PASSED(fx);
 }
 
@@ -1066,6 +1160,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_open_nested_dir, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_insert_ids, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prepared_insert, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_insert_required, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_unique_collision, setup,
