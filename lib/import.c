@@ -454,7 +454,9 @@ prepare(struct job *j, struct slot *sl)
 			    strlen(j->map.custom[i]), row->vals[i], row->lens[i],
 			    j->now, 0);
 		else {
-			rc = crm_rec_setf(r, f, row->vals[i], row->lens[i], j->now);
+			/* The row's bytes live in the slot as long as r. */
+			rc = crm_rec_setf_ref(r, f, row->vals[i], row->lens[i],
+			    j->now);
 			if (f < 64)
 				sl->given |= (uint64_t)1 << f;
 		}

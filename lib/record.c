@@ -102,6 +102,7 @@ crm_rec_free(struct crm_rec *r)
 	if (r == NULL)
 		return;
 	crm_rec_reset(r);
+	crm_buf_free(&r->scratch);
 	free(r->arena);
 	free(r->cust);
 	free(r->v);
@@ -313,13 +314,14 @@ crm_rec_tag(struct crm_rec *r, int field, const char *word, size_t len,
 	return rc == 0 ? 1 : rc;
 }
 
-int
-crm_rec_setf(struct crm_rec *r, int field, const char *text, size_t len,
-    int64_t now)
+/* crm_rec_setf; ref: text may be kept by reference (see record.h). */
+static int
+setf(struct crm_rec *r, int field, const char *text, size_t len, int64_t now,
+    int ref)
 {
 	const struct crm_field *f = &r->ent->fields[field];
 	struct crm_val *v = &r->v[field];
-	struct crm_buf scratch = CRM_BUF_INIT;
+	struct crm_buf *scratch = &r->scratch;
 	char cur[4];
 	int64_t iv = 0;
 	int rc = 0, b;
@@ -389,11 +391,15 @@ crm_rec_setf(struct crm_rec *r, int field, const char *text, size_t len,
 	}
 	case CRM_T_TAGS:
 		return set_tags(r, field, text, len);
+	/* Normal forms made only to check the text: the value is kept as
+	 * written, in a scratch buffer the record keeps for the next. */
 	case CRM_T_EMAIL:
-		rc = crm_email_norm(&scratch, text, len);
+		crm_buf_reset(scratch);
+		rc = crm_email_norm(scratch, text, len);
 		break;
 	case CRM_T_PHONE:
-		rc = crm_phone_norm(&scratch, text, len);
+		crm_buf_reset(scratch);
+		rc = crm_phone_norm(scratch, text, len);
 		break;
 	case CRM_T_CURRENCY:
 		rc = crm_currency_parse(text, len, cur);
@@ -407,7 +413,6 @@ crm_rec_setf(struct crm_rec *r, int field, const char *text, size_t len,
 	case CRM_T_TEXT:
 		break;
 	}
-	crm_buf_free(&scratch);
 	if (rc != 0)
 		return rc == CRM_EDATA ? field_err(f->name, strlen(f->name)) : rc;
 	switch (f->type) {
@@ -423,7 +428,10 @@ crm_rec_setf(struct crm_rec *r, int field, const char *text, size_t len,
 	default:
 		break;
 	}
-	v->s = crm_rec_strdup(r, text, len);
+	/* Stored as written: by reference when the caller allows it and the
+	 * text ends there (values are NUL-terminated, as copies are). */
+	v->s = ref && text[len] == '\0' && text != cur ? text :
+	    crm_rec_strdup(r, text, len);
 	if (v->s == NULL)
 		return ENOMEM;
 	v->len = (uint32_t)len;
@@ -431,6 +439,20 @@ crm_rec_setf(struct crm_rec *r, int field, const char *text, size_t len,
 	v->state = f->type == CRM_T_MONEY || f->type == CRM_T_REF ?
 	    CRM_V_PENDING : CRM_V_SET;
 	return 0;
+}
+
+int
+crm_rec_setf(struct crm_rec *r, int field, const char *text, size_t len,
+    int64_t now)
+{
+	return setf(r, field, text, len, now, 0);
+}
+
+int
+crm_rec_setf_ref(struct crm_rec *r, int field, const char *text, size_t len,
+    int64_t now)
+{
+	return setf(r, field, text, len, now, 1);
 }
 
 int

@@ -56,6 +56,7 @@ struct crm_rec {
 	struct crm_arena_blk *arena;
 	const struct crm_prep *prep;	/* work done ahead for crm_insert
 					 * (store.h); NULL after a reset */
+	struct crm_buf scratch;		/* for checking values */
 };
 
 /* Allocates an empty record of entity e; NULL when out of memory.
@@ -80,6 +81,14 @@ int crm_rec_set(struct crm_rec *r, const char *name, size_t nlen,
     const char *text, size_t len, int64_t now, int allow_system);
 int crm_rec_setf(struct crm_rec *r, int field, const char *text, size_t len,
     int64_t now);
+/*
+ * crm_rec_setf that may keep text by reference instead of copying it
+ * into r: the caller keeps the bytes, and the one after them, unchanged
+ * for as long as r holds the value (an import's row, whose buffer
+ * belongs to the same slot as the record).
+ */
+int crm_rec_setf_ref(struct crm_rec *r, int field, const char *text,
+    size_t len, int64_t now);
 void crm_rec_setint(struct crm_rec *r, int field, int64_t v);
 
 /* Custom field value of r, or NULL. */
