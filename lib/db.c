@@ -3,9 +3,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -508,6 +513,7 @@ crm_txn_end(struct crm_txn *tx)
 {
 	size_t i;
 
+	crm_pager_stop(tx);
 	/* A write transaction's cursors end with it; a read's do not. */
 	for (i = 0; i < CRM_MAX_DBI && tx->t != NULL && !tx->rw; i++)
 		if (tx->wc[i] != NULL)
@@ -628,6 +634,125 @@ crm_db_audit_rec(const struct crm_db *db)
 	return db->audit_rec;
 }
 
+/*
+ * The pager.  New pages come from the end of the used part of the file
+ * (the map is backed by real blocks: see reserve), so it faults in the
+ * pages past the highest one written, WINDOW bytes ahead at most: those
+ * it dirtied in vain are written as zeros at the commit.  The writer's
+ * position is where crm_put last put data, noted every PAGER_EVERY
+ * puts; the pager looks every millisecond, and finds the end of the
+ * map (LMDB does not say where it is) in /proc/self/maps.
+ */
+#define PAGER_WINDOW ((uintptr_t)16 << 20)
+#define PAGER_STEP ((uintptr_t)1 << 20)
+#define PAGER_EVERY 64
+
+struct crm_pager {
+	pthread_t th;
+	uintptr_t done, end;		/* faulted in up to done, of end */
+	size_t left;			/* bytes it may still fault in */
+	atomic_uintptr_t front;		/* highest address written */
+	atomic_int stop;
+};
+
+/* The end of the mapping that holds address a, or 0. */
+static uintptr_t
+map_end(uintptr_t a)
+{
+	unsigned long lo, hi;
+	char line[512];
+	uintptr_t end = 0;
+	FILE *fp = fopen("/proc/self/maps", "r");
+
+	while (fp != NULL && end == 0 && fgets(line, sizeof(line), fp) != NULL)
+		if (sscanf(line, "%lx-%lx", &lo, &hi) == 2 && a >= lo && a < hi)
+			end = hi;
+	if (fp != NULL)
+		fclose(fp);
+	return end;
+}
+
+static void *
+pager_main(void *arg)
+{
+	struct crm_pager *pg = arg;
+	struct timespec ms = { 0, 1000000 };
+	uintptr_t front, len;
+
+	while (!atomic_load_explicit(&pg->stop, memory_order_relaxed)) {
+		front = atomic_load_explicit(&pg->front, memory_order_relaxed);
+		if (front != 0 && pg->end == 0) {
+			pg->end = map_end(front) & ~(PAGER_STEP - 1);
+			if (pg->end == 0)
+				break;
+		}
+		if (pg->done < front)
+			pg->done = front & ~(PAGER_STEP - 1);
+		if (front == 0 || pg->done >= front + PAGER_WINDOW) {
+			nanosleep(&ms, NULL);
+			continue;
+		}
+		if (pg->done >= pg->end || pg->left < PAGER_STEP)
+			break;
+		len = pg->end - pg->done < PAGER_STEP ? pg->end - pg->done :
+		    PAGER_STEP;
+		pg->left -= len;
+		/* Unsupported (before Linux 5.14) or failed: only slower. */
+		if (madvise((void *)pg->done, len, MADV_POPULATE_WRITE) != 0)
+			break;
+		pg->done += len;
+	}
+	return NULL;
+}
+
+void
+crm_pager_start(struct crm_txn *tx, size_t bytes)
+{
+	struct crm_pager *pg;
+	unsigned fl;
+
+	/* Small writes: a window of zeros written in vain would cost more. */
+	if (bytes < 8 * PAGER_WINDOW || tx->pager != NULL || !tx->rw ||
+	    mdb_env_get_flags(tx->db->env, &fl) != 0 || !(fl & MDB_WRITEMAP))
+		return;
+	pg = calloc(1, sizeof(*pg));
+	if (pg == NULL)
+		return;
+	pg->left = bytes;
+	atomic_init(&pg->front, 0);
+	atomic_init(&pg->stop, 0);
+	if (pthread_create(&pg->th, NULL, pager_main, pg) != 0) {
+		free(pg);
+		return;
+	}
+	tx->pager = pg;
+}
+
+void
+crm_pager_stop(struct crm_txn *tx)
+{
+	if (tx->pager == NULL)
+		return;
+	atomic_store(&tx->pager->stop, 1);
+	pthread_join(tx->pager->th, NULL);
+	free(tx->pager);
+	tx->pager = NULL;
+}
+
+/* Tells the pager where c's last put went. */
+static void
+pager_note(struct crm_pager *pg, MDB_cursor *c)
+{
+	MDB_val k, v;
+	uintptr_t a;
+
+	if (mdb_cursor_get(c, &k, &v, MDB_GET_CURRENT) != 0)
+		return;
+	a = (uintptr_t)v.mv_data;
+	if (a > atomic_load_explicit(&pg->front, memory_order_relaxed))
+		atomic_store_explicit(&pg->front, a, memory_order_relaxed);
+}
+
 static int
 wcursor(struct crm_txn *tx, MDB_dbi dbi, MDB_cursor **c)
 {
@@ -656,10 +781,12 @@ crm_put(struct crm_txn *tx, MDB_dbi dbi, MDB_val *key, MDB_val *val,
 		/* Refused (not the largest) without a change: put it in place. */
 		v = *val;
 		rc = mdb_cursor_put(c, key, &v, flags | MDB_APPENDDUP);
-		if (rc != MDB_KEYEXIST)
-			return rc;
 	}
-	return mdb_cursor_put(c, key, val, flags);
+	if (!dup || rc == MDB_KEYEXIST)
+		rc = mdb_cursor_put(c, key, val, flags);
+	if (rc == 0 && tx->pager != NULL && ++tx->puts % PAGER_EVERY == 0)
+		pager_note(tx->pager, c);
+	return rc;
 }
 
 int

@@ -44,6 +44,8 @@ struct crm_txn {
 	struct crm_buf abuf;	/* scratch for audit entries */
 	MDB_cursor *wc[CRM_MAX_DBI];	/* per DBI: the cursor of crm_put
 					 * and crm_del, opened on first use */
+	struct crm_pager *pager;	/* see crm_pager_start */
+	unsigned puts;			/* crm_put calls, for the pager */
 };
 
 enum { CRM_OPEN_RDONLY = 0, CRM_OPEN_RDWR = 1 };
@@ -112,6 +114,18 @@ int crm_setting_put(struct crm_txn *tx, const char *name, const char *value);
 int crm_put(struct crm_txn *tx, MDB_dbi dbi, MDB_val *key, MDB_val *val,
     unsigned flags, int dup);
 int crm_del(struct crm_txn *tx, MDB_dbi dbi, MDB_val *key, MDB_val *val);
+
+/*
+ * A long write (a big import) puts data on hundreds of megabytes of new
+ * pages, and the first touch of each stops the writer in the kernel.  A
+ * pager thread faults them in ahead, a bounded window past the highest
+ * page crm_put has written to, and bytes in all (what the write is
+ * expected to add; nothing for a small write).  Start it inside a write
+ * callback and stop it before the callback returns (crm_txn_end stops
+ * it too).  Optional: when it cannot start, the write goes on without.
+ */
+void crm_pager_start(struct crm_txn *tx, size_t bytes);
+void crm_pager_stop(struct crm_txn *tx);
 
 /* Maps an LMDB or system error to ours (MAP_FULL → CRM_EFULL and so on). */
 int crm_db_err(int rc);

@@ -1113,9 +1113,8 @@ rewind_to_commit(struct job *j)
 }
 
 static int
-import_fn(struct crm_txn *tx, void *arg)
+import_txn(struct crm_txn *tx, struct job *j)
 {
-	struct job *j = arg;
 	struct slot *sl;
 	int rc = 0, kind;
 
@@ -1215,6 +1214,19 @@ import_fn(struct crm_txn *tx, void *arg)
 			return rc;
 	}
 	return note_batch(j, tx);
+}
+
+static int
+import_fn(struct crm_txn *tx, void *arg)
+{
+	struct job *j = arg;
+	int rc;
+
+	/* As much again as crm_db_reserve made room for. */
+	crm_pager_start(tx, j->o->dry_run ? 0 : (size_t)(j->bytes_total * 3));
+	rc = import_txn(tx, j);
+	crm_pager_stop(tx);
+	return rc;
 }
 
 /* A re-run of an interrupted batched import: where did it stop? */
