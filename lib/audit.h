@@ -39,6 +39,15 @@ int crm_audit_add(struct crm_txn *tx, const struct crm_entity *e,
     uint64_t id, int op, const char *field, size_t flen, const void *old,
     size_t olen, const void *nw, size_t nlen);
 
+/*
+ * The creation of record id of e: as crm_audit_add(tx, e, id,
+ * CRM_AUDIT_CREATE, …) with nothing else to say, but creations of
+ * consecutive ids in a row are stored as one entry (see audit.c), as a
+ * load makes them.  crm_audit_each still hands out one per record.
+ */
+int crm_audit_created(struct crm_txn *tx, const struct crm_entity *e,
+    uint64_t id);
+
 /* The change id of this transaction, assigned on first use. */
 int crm_audit_change(struct crm_txn *tx, uint64_t *change);
 

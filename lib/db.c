@@ -255,6 +255,28 @@ check_version(struct crm_db *db, MDB_txn *t, int init)
 	return 0;
 }
 
+int
+crm_db_stamp(struct crm_txn *tx)
+{
+	MDB_val k = { 14, "schema_version" }, v;
+	unsigned char buf[8];
+	int rc;
+
+	if (tx->stamped)
+		return 0;
+	rc = mdb_get(tx->t, tx->db->meta, &k, &v);
+	if (rc == 0 && (v.mv_size != 8 ||
+	    crm_be64_get(v.mv_data) < CRM_SCHEMA_VERSION)) {
+		crm_be64_put(buf, CRM_SCHEMA_VERSION);
+		v.mv_data = buf;
+		v.mv_size = 8;
+		rc = mdb_put(tx->t, tx->db->meta, &k, &v, 0);
+	}
+	if (rc == 0)
+		tx->stamped = 1;
+	return rc;
+}
+
 static int
 lock_write(struct crm_db *db)
 {
@@ -581,6 +603,8 @@ crm_write(struct crm_db *db, int (*fn)(struct crm_txn *, void *), void *arg)
 		tx.attempt = attempt;
 		if (rc == 0)
 			rc = fn(&tx, arg);
+		if (rc == 0 && tx.before_commit != NULL)
+			rc = tx.before_commit(&tx);
 		if (rc == 0)
 			rc = flush_seqs(&tx);
 		if (rc == 0) {

@@ -46,6 +46,13 @@ struct crm_txn {
 					 * and crm_del, opened on first use */
 	struct crm_pager *pager;	/* see crm_pager_start */
 	unsigned puts;			/* crm_put calls, for the pager */
+	struct {			/* creations not yet in the audit */
+		const struct crm_entity *e;	/* log (audit.c) */
+		uint64_t first, n, seq;
+	} run;
+	int (*before_commit)(struct crm_txn *);	/* set by a module with
+					 * writes of its own still to make */
+	int stamped;			/* schema version checked (db.c) */
 };
 
 enum { CRM_OPEN_RDONLY = 0, CRM_OPEN_RDWR = 1 };
@@ -96,6 +103,13 @@ MDB_dbi crm_db_index(const struct crm_db *db, const struct crm_entity *e,
 MDB_dbi crm_db_meta(const struct crm_db *db);
 MDB_dbi crm_db_audit(const struct crm_db *db);
 MDB_dbi crm_db_audit_rec(const struct crm_db *db);
+
+/*
+ * Marks the database as written in the format of CRM_SCHEMA_VERSION,
+ * which a crm older than that cannot read: called in the transaction
+ * that first writes something only this version understands.
+ */
+int crm_db_stamp(struct crm_txn *tx);
 
 /* Settings: small text values in "meta", under "set/" + name. */
 int crm_setting_get(struct crm_txn *tx, const char *name, struct crm_buf *out);

@@ -627,9 +627,11 @@ insert(struct crm_txn *tx, struct crm_rec *r, int restore)
 		rc = note_customs(tx, r);
 	/* The record itself is the creation's "new": storing it twice would
 	 * double an import's writes, and later updates log their old values. */
-	if (rc == 0)
+	if (rc == 0 && restore)
 		rc = crm_audit_add(tx, r->ent, r->id, CRM_AUDIT_CREATE, "", 0,
 		    NULL, 0, NULL, 0);
+	else if (rc == 0)
+		rc = crm_audit_created(tx, r->ent, r->id);
 	if (rc == 0)
 		rc = crm_rules_after(tx, NULL, r);
 	return rc;

@@ -876,6 +876,14 @@ do_undo(struct crm_txn *tx, void *arg)
 	return crm_undo(tx, job->change, 0, &job->n);
 }
 
+static int
+do_undo_force(struct crm_txn *tx, void *arg)
+{
+	struct undo_job *job = arg;
+
+	return crm_undo(tx, job->change, 1, &job->n);
+}
+
 static void
 test_delete_undo(void **state)
 {
@@ -1117,6 +1125,154 @@ get_schema_version(const char *dir)
 	return v;
 }
 
+/* ---- runs of creations in the audit log ------------------------------ */
+
+static int
+collect_seq(const struct crm_audit *a, void *arg)
+{
+	return crm_buf_printf(arg, "%llu:%s:%llu ", (unsigned long long)a->seq,
+	    crm_audit_opname(a->op), (unsigned long long)a->id);
+}
+
+/* Every entry of change (all when 0) as "seq:op:id " text. */
+static char *
+change_log(struct fixture *fx, uint64_t change)
+{
+	struct crm_buf b = CRM_BUF_INIT;
+	struct crm_txn tx;
+
+	assert_int_equal(crm_read_begin(fx->db, &tx), 0);
+	assert_int_equal(crm_audit_each(&tx, NULL, 0, change, collect_seq, &b),
+	    0);
+	crm_txn_end(&tx);
+	return b.p ? b.p : strdup("");
+}
+
+static size_t
+audit_keys(struct fixture *fx)
+{
+	struct crm_txn tx;
+	MDB_stat st;
+
+	assert_int_equal(crm_read_begin(fx->db, &tx), 0);
+	assert_int_equal(mdb_stat(tx.t, crm_db_audit(fx->db), &st), 0);
+	crm_txn_end(&tx);
+	return st.ms_entries;
+}
+
+static int
+set_tier(struct crm_rec *nw, void *arg)
+{
+	(void)arg;
+	return crm_rec_set(nw, "tier", 4, "A", 1, NOW, 0);
+}
+
+/* Creations in a row, an update between them, then more. */
+static int
+do_mixed(struct crm_txn *tx, void *arg)
+{
+	static const char *const names[] = { "name=A1", "name=A2", "name=A3",
+		"name=B4", "name=B5" };
+	struct crm_rec *r = crm_rec_new(customer_ent());
+	uint64_t *change = arg, second = 0;
+	int i, rc = 0;
+
+	if (r == NULL)
+		return ENOMEM;
+	for (i = 0; i < 5 && rc == 0; i++) {
+		const char *kv[2] = { names[i], NULL };
+
+		if (i == 3)
+			rc = crm_edit(tx, customer_ent(), second, set_tier, NULL);
+		crm_rec_reset(r);
+		if (rc == 0)
+			rc = set_list(r, kv);
+		if (rc == 0)
+			rc = crm_insert(tx, r);
+		if (i == 1)
+			second = r->id;
+	}
+	crm_rec_free(r);
+	if (rc == 0)
+		rc = crm_audit_change(tx, change);
+	return rc;
+}
+
+/*
+ * Creations of consecutive ids in one write are one entry in the log,
+ * but every reader still sees one creation per record, numbered as if
+ * written on its own; undo reverses them all; the database is marked
+ * as one an older crm cannot read.
+ */
+static void
+test_audit_runs(void **state)
+{
+	struct fixture *fx = *state;
+	struct delete_job del;
+	struct undo_job undo;
+	uint64_t change = 0;
+	char *log;
+
+	open_rw(fx);
+	assert_int_equal(crm_write(fx->db, do_mixed, &change), 0);
+	log = change_log(fx, change);
+	assert_string_equal(log, "1:create:1 2:create:2 3:create:3 "
+	    "4:update:2 5:create:4 6:create:5 ");
+	free(log);
+	assert_int_equal(audit_keys(fx), 3);	/* two runs and the update */
+	log = audit_of(fx, 2);
+	assert_string_equal(log, "create 2 [tester/test_store]\n"
+	    "update tier:  -> A [tester/test_store]\n");
+	free(log);
+	log = audit_of(fx, 5);
+	assert_string_equal(log, "create 5 [tester/test_store]\n");
+	free(log);
+	log = audit_of(fx, 6);
+	assert_string_equal(log, "");
+	free(log);
+
+	/* Deleted and restored: its creation in the run comes first. */
+	del.id = 4;
+	del.change = 0;
+	assert_int_equal(crm_write(fx->db, do_delete, &del), 0);
+	undo.change = del.change;
+	assert_int_equal(crm_write(fx->db, do_undo, &undo), 0);
+	log = audit_of(fx, 4);
+	assert_string_equal(log, "create 4 [tester/test_store]\n"
+	    "delete 4 [tester/test_store]\n"
+	    "create 4 [tester/test_store]\n");
+	free(log);
+	log = change_log(fx, del.change);
+	assert_string_equal(log, "7:delete:4 ");
+	free(log);
+
+	/* Undo of the whole write: every record of both runs goes. */
+	undo.change = change;
+	assert_int_equal(crm_write(fx->db, do_undo, &undo), CRM_EDATA);
+	crm_clearerr();		/* 4 was changed since: --force */
+	assert_int_equal(crm_write(fx->db, do_undo_force, &undo), 0);
+	assert_int_equal(undo.n, 6);
+	assert_int_equal(count(fx, customer_ent()), 0);
+
+	crm_db_close(fx->db);
+	fx->db = NULL;
+	assert_int_equal(get_schema_version(fx->dir), CRM_SCHEMA_VERSION);
+
+	/* A database of version 1 stays so until a run is written in it. */
+	set_schema_version(fx->dir, 1);
+	open_rw(fx);
+	assert_int_equal(insert1(fx, "name=Solo", (char *)NULL), 6);
+	crm_db_close(fx->db);
+	fx->db = NULL;
+	assert_int_equal(get_schema_version(fx->dir), 1);
+	open_rw(fx);
+	assert_int_equal(crm_write(fx->db, do_mixed, &change), 0);
+	crm_db_close(fx->db);
+	fx->db = NULL;
+	assert_int_equal(get_schema_version(fx->dir), CRM_SCHEMA_VERSION);
+	PASSED(fx);
+}
+
 static void
 test_newer_schema(void **state)
 {
@@ -1174,6 +1330,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_delete_undo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_undo_insert, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_growth, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_runs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema, setup,
 		    teardown),
 	};
