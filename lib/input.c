@@ -27,6 +27,7 @@ struct pending {
 	size_t line;
 	size_t n, cap;
 	size_t *off, *len;
+	int verify;		/* its bytes were not all checked as UTF-8 */
 	struct crm_buf data;
 };
 
@@ -49,6 +50,8 @@ struct crm_reader {
 	struct csv_parser csv;
 	int csv_init;
 	int last_term;		/* last record terminator seen */
+	int raw_ok;		/* the bytes being parsed are valid UTF-8 */
+	int taint;		/* the row being parsed has bytes that are not */
 	size_t row_start;
 	int in_row;
 	struct pending *q;
@@ -287,10 +290,11 @@ hand_out(struct crm_reader *r, size_t line, size_t n, unsigned keygen)
 	r->row.keygen = keygen;
 }
 
-/* Hands out a delimited row (CSV, TSV) against the header. */
+/* Hands out a delimited row (CSV, TSV) against the header; checked: its
+ * bytes are known to be valid UTF-8 without NUL. */
 static int
 emit(struct crm_reader *r, size_t line, char *const *vals,
-    const size_t *lens, size_t n, const struct crm_row **out)
+    const size_t *lens, size_t n, const struct crm_row **out, int checked)
 {
 	size_t i;
 	int rc;
@@ -312,7 +316,8 @@ emit(struct crm_reader *r, size_t line, char *const *vals,
 		    r->nhdr);
 	}
 	for (i = 0; i < n; i++) {
-		rc = check_utf8(r, line, r->hdr[i], vals[i], lens[i], 1);
+		rc = checked ? 0 : check_utf8(r, line, r->hdr[i], vals[i], lens[i],
+		    1);
 		if (rc != 0)
 			return rc;
 		r->keys[i] = r->hdr[i];
@@ -431,10 +436,33 @@ csv_record(int c, void *arg)
 	r->in_row = 0;
 	r->last_term = c;
 	r->line += c != -1;
+	/* Its bytes came from chunks that were all valid, or not; the next
+	 * row starts in the chunk being parsed. */
+	p->verify = r->taint;
+	r->taint = !r->raw_ok;
 	/* A line of nothing but spaces counts as blank. */
 	if (p->n == 1 && p->len[0] == strspn(p->data.p, " \t"))
 		return;
 	r->qn++;
+}
+
+/*
+ * Where n bytes at s end on a whole UTF-8 sequence: n, or less when
+ * the last one is cut short (its rest comes with the next read).
+ */
+static size_t
+utf8_cut(const char *s, size_t n)
+{
+	size_t i = n, need;
+	unsigned c;
+
+	while (i > 0 && n - i < 3 && ((unsigned char)s[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i == 0)
+		return n;	/* no lead byte: invalid anyway */
+	c = (unsigned char)s[i - 1];
+	need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+	return n - (i - 1) < need ? i - 1 : n;
 }
 
 static void *
@@ -465,7 +493,7 @@ csv_next(struct crm_reader *r, const struct crm_row **out)
 			for (i = 0; i < p->n; i++)
 				vals[i] = p->data.p + p->off[i];
 			r->held = &p->data;
-			rc = emit(r, p->line, vals, p->len, p->n, out);
+			rc = emit(r, p->line, vals, p->len, p->n, out, !p->verify);
 			if (rc != 1)
 				return rc;
 		}
@@ -498,10 +526,27 @@ csv_next(struct crm_reader *r, const struct crm_row **out)
 			continue;
 		}
 		{
-			size_t n = r->len - r->pos;
-			size_t used = csv_parse(&r->csv, r->buf + r->pos, n,
-			    csv_field, csv_record, r);
+			/*
+			 * The chunk is checked as UTF-8 whole, which costs less
+			 * than field by field: rows made only of checked chunks
+			 * skip their own checks (those that are not get them, and
+			 * their messages).  A sequence cut at the end of the
+			 * chunk waits for the next read.
+			 */
+			size_t n = r->len - r->pos, used;
+			size_t cut = r->eof ? n : utf8_cut(r->buf + r->pos, n);
 
+			if (cut == 0) {
+				rc = fill(r);
+				if (rc != 0)
+					return rc;
+				continue;
+			}
+			r->raw_ok = crm_utf8_check(r->buf + r->pos, cut, NULL) == 0;
+			r->taint |= !r->raw_ok;
+			n = cut;
+			used = csv_parse(&r->csv, r->buf + r->pos, n, csv_field,
+			    csv_record, r);
 			r->pos += used;
 			if (r->err == ENOMEM)
 				return ENOMEM;
@@ -586,7 +631,7 @@ tsv_next(struct crm_reader *r, const struct crm_row **out)
 		}
 		/* A NUL inside the line would hide the rest: check the raw length. */
 		r->held = &r->line_buf;
-		rc = emit(r, r->line, vals, lens, n, out);
+		rc = emit(r, r->line, vals, lens, n, out, 0);
 		if (rc != 1)
 			return rc;
 	}
