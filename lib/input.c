@@ -19,6 +19,7 @@
 #include "utf8.h"
 
 #define CHUNK 65536
+#define PARSE_STEP 8192
 
 const char *const crm_infmt_names[] = { "auto", "csv", "tsv", "json",
 	"ndjson", "ids", NULL };
@@ -374,7 +375,7 @@ csv_field(void *s, size_t len, void *arg)
 		defer(r, r->line, msg);
 		return;
 	}
-	p = cur_pending(r);
+	p = r->qn < r->qcap ? &r->q[r->qn] : cur_pending(r);
 	if (p == NULL) {
 		r->err = ENOMEM;
 		return;
@@ -407,10 +408,13 @@ csv_field(void *s, size_t len, void *arg)
 		return;
 	}
 	p->n++;
-	/* Quoted fields may span lines. */
+	/* Quoted fields may span lines: count them, where a field has a
+	 * byte below 0x0e (few do: tabs and line ends). */
 	for (i = 0; i < len; i++) {
 		char c = ((char *)s)[i];
 
+		if ((unsigned char)c >= 0x0e)
+			continue;
 		if (c == '\n' || (c == '\r' && (i + 1 == len ||
 		    ((char *)s)[i + 1] != '\n')))
 			r->line++;
@@ -533,8 +537,14 @@ csv_next(struct crm_reader *r, const struct crm_row **out)
 			 * their messages).  A sequence cut at the end of the
 			 * chunk waits for the next read.
 			 */
-			size_t n = r->len - r->pos, used;
-			size_t cut = r->eof ? n : utf8_cut(r->buf + r->pos, n);
+			size_t n = r->len - r->pos, used, cut;
+
+			/* A few rows at a time: their buffers stay in cache
+			 * until they are handed out. */
+			if (n > PARSE_STEP)
+				n = PARSE_STEP;
+			cut = r->eof && n == r->len - r->pos ? n :
+			    utf8_cut(r->buf + r->pos, n);
 
 			if (cut == 0) {
 				rc = fill(r);
