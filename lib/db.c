@@ -801,12 +801,24 @@ crm_put(struct crm_txn *tx, MDB_dbi dbi, MDB_val *key, MDB_val *val,
 	rc = wcursor(tx, dbi, &c);
 	if (rc != 0)
 		return rc;
-	if (dup) {
-		/* Refused (not the largest) without a change: put it in place. */
+	/*
+	 * Most puts of a load are appends, tried first: MDB_APPEND needs no
+	 * search at all when the cursor is still at the end (no other
+	 * cursor writes here), and splits a full last page by starting a
+	 * new one.  Refused (not the largest) without a change, a put goes
+	 * in place, and appends to that table rest a while.  A duplicate
+	 * (an id) is nearly always the largest of its key.
+	 */
+	rc = MDB_KEYEXIST;
+	if (dup || tx->noapp[dbi] == 0) {
 		v = *val;
-		rc = mdb_cursor_put(c, key, &v, flags | MDB_APPENDDUP);
-	}
-	if (!dup || rc == MDB_KEYEXIST)
+		rc = mdb_cursor_put(c, key, &v, flags | (dup ? MDB_APPENDDUP :
+		    MDB_APPEND));
+		if (rc == MDB_KEYEXIST && !dup)
+			tx->noapp[dbi] = 64;
+	} else
+		tx->noapp[dbi]--;
+	if (rc == MDB_KEYEXIST)
 		rc = mdb_cursor_put(c, key, val, flags);
 	if (rc == 0 && tx->pager != NULL && ++tx->puts % PAGER_EVERY == 0)
 		pager_note(tx->pager, c);

@@ -44,6 +44,8 @@ struct crm_txn {
 	struct crm_buf abuf;	/* scratch for audit entries */
 	MDB_cursor *wc[CRM_MAX_DBI];	/* per DBI: the cursor of crm_put
 					 * and crm_del, opened on first use */
+	unsigned char noapp[CRM_MAX_DBI];	/* puts before an append is
+					 * tried again */
 	struct crm_pager *pager;	/* see crm_pager_start */
 	unsigned puts;			/* crm_put calls, for the pager */
 	struct {			/* creations not yet in the audit */
@@ -119,10 +121,12 @@ int crm_setting_put(struct crm_txn *tx, const char *name, const char *value);
  * mdb_put and mdb_del through one cursor per DBI, kept for the whole
  * write transaction.  A put next to the last one (new ids, sorted
  * keys: most of a load) lands on the page the cursor is on, and LMDB
- * skips the search from the root.  dup: a DUPSORT DBI whose new value
- * is most likely the largest of its key (an id), tried as an append
- * first.  Every write to records, indexes and the audit log must come
- * through these two, so no other cursor moves pages under this one.
+ * skips the search from the root; a put past the last key is tried as
+ * an append first.  dup: a DUPSORT DBI whose new value is most likely
+ * the largest of its key (an id).  Every write to records, indexes and
+ * the audit log must come through these two: an append through
+ * another cursor would leave this one on a page that is no longer the
+ * last, and MDB_APPEND trusts it to be.
  * crm_del deletes one duplicate when val is given, else the key.
  */
 int crm_put(struct crm_txn *tx, MDB_dbi dbi, MDB_val *key, MDB_val *val,
