@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -408,13 +409,19 @@ csv_field(void *s, size_t len, void *arg)
 		return;
 	}
 	p->n++;
-	/* Quoted fields may span lines: count them, where a field has a
-	 * byte below 0x0e (few do: tabs and line ends). */
-	for (i = 0; i < len; i++) {
+	/* Quoted fields may span lines: count them, in a field with a byte
+	 * below 0x0e (few have one: tabs and line ends), looked for eight
+	 * bytes at a time. */
+	for (i = 0; i + 8 <= len; i += 8) {
+		uint64_t x;
+
+		memcpy(&x, (char *)s + i, 8);
+		if ((x - 0x0e0e0e0e0e0e0e0eULL) & ~x & 0x8080808080808080ULL)
+			break;
+	}
+	for (; i < len; i++) {
 		char c = ((char *)s)[i];
 
-		if ((unsigned char)c >= 0x0e)
-			continue;
 		if (c == '\n' || (c == '\r' && (i + 1 == len ||
 		    ((char *)s)[i + 1] != '\n')))
 			r->line++;

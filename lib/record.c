@@ -233,12 +233,13 @@ crm_tags_has(const char *tags, size_t len, const char *word, size_t wlen)
 
 /* Normalises a tag list: trimmed words, no empties, no repeats. */
 static int
-set_tags(struct crm_rec *r, int field, const char *text, size_t len)
+set_tags(struct crm_rec *r, int field, const char *text, size_t len, int ref)
 {
-	struct crm_buf b = CRM_BUF_INIT;
+	struct crm_buf b = r->scratch;	/* r's, lent and given back */
 	const char *p = text, *end = text + len, *sep;
 	int rc = 0;
 
+	crm_buf_reset(&b);
 	while (p < end && rc == 0) {
 		const char *w;
 		size_t wl;
@@ -259,13 +260,16 @@ set_tags(struct crm_rec *r, int field, const char *text, size_t len)
 	if (rc == 0) {
 		struct crm_val *v = &r->v[field];
 
+		/* Most lists are in normal form already: kept as in setf. */
 		v->state = b.len ? CRM_V_SET : CRM_V_EMPTY;
-		v->s = b.len ? crm_rec_strdup(r, b.p, b.len) : NULL;
+		v->s = b.len == 0 ? NULL : ref && b.len == len && text[len] == '\0' &&
+		    memcmp(b.p, text, len) == 0 ? text :
+		    crm_rec_strdup(r, b.p, b.len);
 		v->len = (uint32_t)b.len;
 		if (b.len && v->s == NULL)
 			rc = ENOMEM;
 	}
-	crm_buf_free(&b);
+	r->scratch = b;
 	return rc;
 }
 
@@ -309,7 +313,7 @@ crm_rec_tag(struct crm_rec *r, int field, const char *word, size_t len,
 		}
 	}
 	if (rc == 0)
-		rc = set_tags(r, field, b.p ? b.p : "", b.len);
+		rc = set_tags(r, field, b.p ? b.p : "", b.len, 0);
 	crm_buf_free(&b);
 	return rc == 0 ? 1 : rc;
 }
@@ -390,7 +394,7 @@ setf(struct crm_rec *r, int field, const char *text, size_t len, int64_t now,
 		return 0;
 	}
 	case CRM_T_TAGS:
-		return set_tags(r, field, text, len);
+		return set_tags(r, field, text, len, ref);
 	/* Normal forms made only to check the text: the value is kept as
 	 * written, in a scratch buffer the record keeps for the next. */
 	case CRM_T_EMAIL:
