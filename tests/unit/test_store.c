@@ -1004,6 +1004,7 @@ struct bulk_job {
 	int runs;
 	int max_attempt;
 	uint64_t first, last;
+	int pager;		/* start a pager, left to crm_txn_end to stop */
 };
 
 static int
@@ -1022,6 +1023,8 @@ do_bulk(struct crm_txn *tx, void *arg)
 	job->first = job->last = 0;
 	if (r == NULL)
 		return ENOMEM;
+	if (job->pager)
+		crm_pager_start(tx, (size_t)1 << 30);
 	for (i = 0; i < job->n && rc == 0; i++) {
 		int nl = snprintf(name, sizeof(name), "Customer number %zu", i);
 		int el = snprintf(email, sizeof(email), "c%zu@example.com", i);
@@ -1076,6 +1079,48 @@ test_map_growth(void **state)
 	reopen(fx);
 	assert_int_equal(count(fx, customer_ent()), 5000);
 	assert_int_equal(insert1(fx, "name=One more", (char *)NULL), 5001);
+	unsetenv("CRM_MAP_SIZE");
+	PASSED(fx);
+}
+
+/*
+ * A pager faulting pages in ahead of the writer changes nothing of what
+ * is written, also when the map grows under the write (the pager of
+ * each run is stopped by crm_txn_end, before the map moves).
+ */
+static void
+test_pager(void **state)
+{
+	struct fixture *fx = *state;
+	struct bulk_job job;
+	int rc;
+
+	open_rw(fx);
+	memset(&job, 0, sizeof(job));
+	job.n = 20000;
+	job.pager = 1;
+	rc = crm_write(fx->db, do_bulk, &job);
+	if (rc != 0)
+		fail_msg("bulk insert: %s", crm_errdetail(rc));
+	assert_int_equal(count(fx, customer_ent()), 20000);
+	FINDS(fx, "email:c19999@example.com", 20000);
+	FIELD(fx, 12345, "name", "Customer number 12344");
+
+	crm_db_close(fx->db);
+	fx->db = NULL;
+	assert_int_equal(setenv("CRM_MAP_SIZE", "65536", 1), 0);
+	snprintf(fx->dir + strlen(fx->dir), sizeof(fx->dir) - strlen(fx->dir),
+	    "2");
+	open_rw(fx);
+	memset(&job, 0, sizeof(job));
+	job.n = 5000;
+	job.pager = 1;
+	rc = crm_write(fx->db, do_bulk, &job);
+	if (rc != 0)
+		fail_msg("bulk insert: %s", crm_errdetail(rc));
+	assert_true(job.runs > 1);
+	assert_int_equal(count(fx, customer_ent()), 5000);
+	FINDS(fx, "ext:E004999", 5000);
 	unsetenv("CRM_MAP_SIZE");
 	PASSED(fx);
 }
@@ -1330,6 +1375,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_delete_undo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_undo_insert, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_growth, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pager, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_runs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema, setup,
 		    teardown),
