@@ -119,6 +119,7 @@ crm_stats(struct crm_txn *tx,
 	MDB_stat st;
 	MDB_val k = { 14, "schema_version" }, v;
 	struct stat fst;
+	uint64_t nentries = 0;
 	int i, f, rc;
 
 	rc = mdb_env_info(env, &info);
@@ -180,12 +181,21 @@ crm_stats(struct crm_txn *tx,
 				rc = emit_num(&s, st.ms_entries);
 		}
 	}
-	if (rc == 0)
-		rc = mdb_stat(tx->t, crm_db_audit(tx->db), &st);
+	/* Entries as crm audit lists them: a run of creations is stored as
+	 * one but numbered as many, so the next number tells. */
+	if (rc == 0) {
+		MDB_val sk = { 9, "seq/audit" }, sv;
+
+		rc = mdb_get(tx->t, crm_db_meta(tx->db), &sk, &sv);
+		if (rc == 0 && sv.mv_size == 8)
+			nentries = crm_be64_get(sv.mv_data) - 1;
+		if (rc == MDB_NOTFOUND)
+			rc = 0;
+	}
 	if (rc == 0)
 		rc = named(&s, "audit_entries");
 	if (rc == 0)
-		rc = emit_num(&s, st.ms_entries);
+		rc = emit_num(&s, nentries);
 	if (rc == 0)
 		rc = last_change(tx, &s);
 	crm_buf_free(&s.name);

@@ -39,6 +39,15 @@ int crm_audit_add(struct crm_txn *tx, const struct crm_entity *e,
     uint64_t id, int op, const char *field, size_t flen, const void *old,
     size_t olen, const void *nw, size_t nlen);
 
+/*
+ * The creation of record id of e: as crm_audit_add(tx, e, id,
+ * CRM_AUDIT_CREATE, …) with nothing else to say, but creations of
+ * consecutive ids in a row are stored as one entry (see audit.c), as a
+ * load makes them.  crm_audit_each still hands out one per record.
+ */
+int crm_audit_created(struct crm_txn *tx, const struct crm_entity *e,
+    uint64_t id);
+
 /* The change id of this transaction, assigned on first use. */
 int crm_audit_change(struct crm_txn *tx, uint64_t *change);
 
@@ -50,6 +59,22 @@ int crm_audit_change(struct crm_txn *tx, uint64_t *change);
 int crm_audit_each(struct crm_txn *tx, const struct crm_entity *e,
     uint64_t id, uint64_t change,
     int (*fn)(const struct crm_audit *, void *), void *arg);
+
+/*
+ * For crm check, without knowing how the log is laid out: whether
+ * record id of e has an entry (0, else CRM_ENOTFOUND); whether entry a,
+ * as crm_audit_each hands it out, is filed under its record; and each
+ * record the log files entries under, with how many (entity numbers as
+ * stored, so a damaged one shows).
+ */
+int crm_audit_has(struct crm_txn *tx, const struct crm_entity *e,
+    uint64_t id);
+int crm_audit_filed(struct crm_txn *tx, const struct crm_audit *a);
+/* The first stored entry that does not decode (0 when none), and how
+ * many are stored after it. */
+int crm_audit_first_bad(struct crm_txn *tx, uint64_t *seq, uint64_t *after);
+int crm_audit_named(struct crm_txn *tx,
+    int (*fn)(int entity, uint64_t id, uint64_t nlisted, void *), void *arg);
 
 /* Text of the operation: "create", "update", "delete". */
 const char *crm_audit_opname(int op);

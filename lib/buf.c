@@ -73,38 +73,11 @@ crm_buf_printf(struct crm_buf *b, const char *fmt, ...)
 }
 
 void
-crm_buf_reset(struct crm_buf *b)
-{
-	b->len = 0;
-	if (b->p)
-		b->p[0] = '\0';
-}
-
-void
 crm_buf_free(struct crm_buf *b)
 {
 	free(b->p);
 	b->p = NULL;
 	b->len = b->cap = 0;
-}
-
-int
-crm_buf_addvarint(struct crm_buf *b, uint64_t v)
-{
-	unsigned char tmp[10];
-	size_t n = 0;
-
-	if (v < 0x80)
-		return crm_buf_addc(b, (int)v);
-
-	do {
-		tmp[n] = (unsigned char)(v & 0x7f);
-		v >>= 7;
-		if (v)
-			tmp[n] |= 0x80;
-		n++;
-	} while (v);
-	return crm_buf_add(b, tmp, n);
 }
 
 void

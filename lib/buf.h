@@ -53,11 +53,34 @@ crm_buf_addc(struct crm_buf *b, int c)
 }
 int crm_buf_printf(struct crm_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-void crm_buf_reset(struct crm_buf *b);
 void crm_buf_free(struct crm_buf *b);
 
-/* Little varint and fixed-width helpers for the record and audit codecs. */
-int crm_buf_addvarint(struct crm_buf *b, uint64_t v);
+/* Empties b, keeping its memory. */
+static inline void
+crm_buf_reset(struct crm_buf *b)
+{
+	b->len = 0;
+	if (b->p)
+		b->p[0] = '\0';
+}
+
+/* Little varint and fixed-width helpers for the record and audit codecs,
+ * inline: a record is a varint or two per field. */
+static inline int
+crm_buf_addvarint(struct crm_buf *b, uint64_t v)
+{
+	unsigned char tmp[10];
+	size_t n = 0;
+
+	if (v < 0x80)
+		return crm_buf_addc(b, (int)v);
+	do {
+		tmp[n++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	} while (v);
+	tmp[n - 1] &= 0x7f;
+	return crm_buf_add(b, tmp, n);
+}
 int crm_buf_addbe64(struct crm_buf *b, uint64_t v);
 void crm_be64_put(unsigned char out[8], uint64_t v);
 uint64_t crm_be64_get(const unsigned char in[8]);

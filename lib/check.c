@@ -338,7 +338,7 @@ note_payment(struct ck *c, const struct crm_rec *r)
 static int
 check_records(struct ck *c, const struct crm_entity *e)
 {
-	MDB_cursor *rcur = NULL, *acur = NULL, *icur[CRM_MAX_FIELDS] = { NULL };
+	MDB_cursor *rcur = NULL, *icur[CRM_MAX_FIELDS] = { NULL };
 	struct crm_rec *r = crm_rec_new(e);
 	struct crm_buf k = CRM_BUF_INIT;
 	MDB_val key, val;
@@ -347,8 +347,6 @@ check_records(struct ck *c, const struct crm_entity *e)
 	if (r == NULL)
 		return ENOMEM;
 	rc = mdb_cursor_open(c->tx->t, crm_db_records(c->tx->db, e), &rcur);
-	if (rc == 0)
-		rc = mdb_cursor_open(c->tx->t, crm_db_audit_rec(c->tx->db), &acur);
 	for (f = 0; f < e->nfields && rc == 0; f++)
 		if (crm_db_index(c->tx->db, e, f) != 0)
 			rc = mdb_cursor_open(c->tx->t, crm_db_index(c->tx->db, e, f),
@@ -357,8 +355,6 @@ check_records(struct ck *c, const struct crm_entity *e)
 		goto done;
 	for (rc = mdb_cursor_get(rcur, &key, &val, MDB_FIRST); rc == 0;
 	    rc = mdb_cursor_get(rcur, &key, &val, MDB_NEXT)) {
-		unsigned char ak[9];
-		MDB_val akey = { 9, ak }, aval;
 		uint64_t id;
 
 		c->n.records++;
@@ -390,11 +386,13 @@ check_records(struct ck *c, const struct crm_entity *e)
 		if (rc == 0 && is_payment)
 			rc = note_payment(c, r);
 		/* Every record came with an audit entry. */
-		ak[0] = (unsigned char)e->num;
-		crm_be64_put(ak + 1, id);
 		if (rc == 0)
-			rc = mdb_cursor_get(acur, &akey, &aval, MDB_SET);
-		if (rc == MDB_NOTFOUND)
+			rc = crm_audit_has(c->tx, e, id);
+		if (rc == CRM_ECORRUPT) {
+			crm_clearerr();
+			rc = 0;	/* reported with the log */
+		}
+		if (rc == CRM_ENOTFOUND)
 			rc = problem(c, e->name, id, "",
 			    "has no entry in the audit log");
 		if (rc != 0)
@@ -406,8 +404,6 @@ done:
 	for (f = 0; f < e->nfields; f++)
 		if (icur[f] != NULL)
 			mdb_cursor_close(icur[f]);
-	if (acur != NULL)
-		mdb_cursor_close(acur);
 	if (rcur != NULL)
 		mdb_cursor_close(rcur);
 	crm_buf_free(&k);
@@ -580,7 +576,6 @@ check_invoices(struct ck *c)
 
 struct audit_walk {
 	struct ck *c;
-	MDB_cursor *rec;		/* audit.rec */
 	struct crm_rec *old[CRM_MAX_ENTITIES];	/* for deletions' records */
 	uint64_t n;
 };
@@ -592,8 +587,6 @@ audit_entry(const struct crm_audit *a, void *arg)
 	struct audit_walk *w = arg;
 	struct ck *c = w->c;
 	const struct crm_entity *e = crm_entity_bynum(a->entity);
-	unsigned char kb[9], sb[8];
-	MDB_val k = { 9, kb }, v = { 8, sb };
 	int rc = 0;
 
 	w->n++;
@@ -638,11 +631,8 @@ audit_entry(const struct crm_audit *a, void *arg)
 	}
 	if (rc != 0)
 		return rc;
-	kb[0] = (unsigned char)e->num;
-	crm_be64_put(kb + 1, a->id);
-	crm_be64_put(sb, a->seq);
-	rc = mdb_cursor_get(w->rec, &k, &v, MDB_GET_BOTH);
-	if (rc == MDB_NOTFOUND)
+	rc = crm_audit_filed(c->tx, a);
+	if (rc == CRM_ENOTFOUND)
 		rc = problem(c, "audit", a->seq, "",
 		    "not filed under %s %llu in audit.rec", e->name,
 		    (unsigned long long)a->id);
@@ -679,79 +669,58 @@ rec_entry(const struct crm_audit *a, void *arg)
  * and it exists unless its last entry deleted it.
  */
 static int
+named_record(int entity, uint64_t id, uint64_t nlisted, void *arg)
+{
+	struct ck *c = arg;
+	const struct crm_entity *e = crm_entity_bynum(entity);
+	struct rec_walk w;
+	int rc, exists;
+
+	if (e == NULL)
+		return problem(c, "audit", 0, "audit.rec",
+		    "names entity number %d, which does not exist", entity);
+	memset(&w, 0, sizeof(w));
+	w.entity = entity;
+	w.id = id;
+	rc = crm_audit_each(c->tx, e, id, 0, rec_entry, &w);
+	if (rc == CRM_ECORRUPT) {
+		crm_clearerr();
+		return 0;	/* reported with the log */
+	}
+	if (rc != 0)
+		return rc;
+	if (w.n < nlisted)
+		rc = problem(c, e->name, id, "", "audit.rec lists %llu entries "
+		    "of it, but only %llu exist", (unsigned long long)nlisted,
+		    (unsigned long long)w.n);
+	else if (w.stray != 0)
+		rc = problem(c, e->name, id, "",
+		    "audit.rec lists entry %llu, which is not about it",
+		    (unsigned long long)w.stray);
+	if (rc != 0 || w.last_op == 0)
+		return rc;
+	exists = crm_exists(c->tx, e, id);
+	if (w.last_op == CRM_AUDIT_DELETE && exists)
+		rc = problem(c, e->name, id, "",
+		    "exists, but change %llu deleted it",
+		    (unsigned long long)w.last_change);
+	else if (w.last_op != CRM_AUDIT_DELETE && !exists)
+		rc = problem(c, e->name, id, "",
+		    "does not exist, but the audit log never deleted it (last "
+		    "change %llu)", (unsigned long long)w.last_change);
+	return rc;
+}
+
+static int
 check_audit_records(struct ck *c)
 {
-	MDB_cursor *cur = NULL;
-	MDB_val k, v;
-	int rc;
+	int rc = crm_audit_named(c->tx, named_record, c);
 
-	rc = mdb_cursor_open(c->tx->t, crm_db_audit_rec(c->tx->db), &cur);
-	for (rc = rc != 0 ? rc : mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-	    rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_NODUP)) {
-		const struct crm_entity *e;
-		struct rec_walk w;
-		size_t ndup = 0;
-		int exists;
-
-		if (k.mv_size != 9) {
-			rc = problem(c, "audit", 0, "audit.rec",
-			    "key of %zu bytes, not 9", k.mv_size);
-			if (rc != 0)
-				break;
-			continue;
-		}
-		memset(&w, 0, sizeof(w));
-		w.entity = ((const unsigned char *)k.mv_data)[0];
-		w.id = crm_be64_get((const unsigned char *)k.mv_data + 1);
-		e = crm_entity_bynum(w.entity);
-		if (e == NULL) {
-			rc = problem(c, "audit", 0, "audit.rec",
-			    "names entity number %d, which does not exist",
-			    w.entity);
-			if (rc != 0)
-				break;
-			continue;
-		}
-		rc = mdb_cursor_count(cur, &ndup);
-		if (rc == 0)
-			rc = crm_audit_each(c->tx, e, w.id, 0, rec_entry, &w);
-		if (rc == CRM_ECORRUPT) {
-			crm_clearerr();
-			rc = 0;		/* reported with the log */
-			continue;
-		}
-		if (rc != 0)
-			break;
-		if (w.n < ndup)
-			rc = problem(c, e->name, w.id, "",
-			    "audit.rec lists %llu entries of it, but only "
-			    "%llu exist", (unsigned long long)ndup,
-			    (unsigned long long)w.n);
-		else if (w.stray != 0)
-			rc = problem(c, e->name, w.id, "",
-			    "audit.rec lists entry %llu, which is not about it",
-			    (unsigned long long)w.stray);
-		if (rc != 0)
-			break;
-		if (w.last_op == 0)
-			continue;
-		exists = crm_exists(c->tx, e, w.id);
-		if (w.last_op == CRM_AUDIT_DELETE && exists)
-			rc = problem(c, e->name, w.id, "",
-			    "exists, but change %llu deleted it",
-			    (unsigned long long)w.last_change);
-		else if (w.last_op != CRM_AUDIT_DELETE && !exists)
-			rc = problem(c, e->name, w.id, "",
-			    "does not exist, but the audit log never deleted "
-			    "it (last change %llu)",
-			    (unsigned long long)w.last_change);
-		if (rc != 0)
-			break;
+	if (rc == CRM_ECORRUPT) {
+		crm_clearerr();
+		rc = problem(c, "audit", 0, "audit.rec", "a key that does not "
+		    "name a record");
 	}
-	if (rc == MDB_NOTFOUND)
-		rc = 0;
-	if (cur != NULL)
-		mdb_cursor_close(cur);
 	return rc;
 }
 
@@ -759,41 +728,24 @@ static int
 check_audit(struct ck *c)
 {
 	struct audit_walk w;
-	MDB_stat st;
 	int rc, i;
 
 	memset(&w, 0, sizeof(w));
 	w.c = c;
-	rc = mdb_cursor_open(c->tx->t, crm_db_audit_rec(c->tx->db), &w.rec);
-	if (rc == 0)
-		rc = crm_audit_each(c->tx, NULL, 0, 0, audit_entry, &w);
+	rc = crm_audit_each(c->tx, NULL, 0, 0, audit_entry, &w);
 	if (rc == CRM_ECORRUPT) {
 		/* The walk stops at an entry that does not decode. */
-		unsigned char kb[8];
-		MDB_val k = { 8, kb }, v;
-		MDB_cursor *cur = NULL;
-		uint64_t bad = 0;
+		uint64_t bad, after;
 
 		crm_clearerr();
-		crm_be64_put(kb, c->last_seq + 1);
-		rc = mdb_cursor_open(c->tx->t, crm_db_audit(c->tx->db), &cur);
-		if (rc == 0)
-			rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-		if (rc == 0 && k.mv_size == 8)
-			bad = crm_be64_get(k.mv_data);
-		if (cur != NULL)
-			mdb_cursor_close(cur);
-		rc = mdb_stat(c->tx->t, crm_db_audit(c->tx->db), &st);
+		rc = crm_audit_first_bad(c->tx, &bad, &after);
 		if (rc == 0)
 			rc = problem(c, "audit", bad, "",
 			    "entry does not decode (%llu entries after it not "
-			    "checked)", (unsigned long long)(st.ms_entries > w.n ?
-			    st.ms_entries - w.n - 1 : 0));
+			    "checked)", (unsigned long long)after);
 	}
 	for (i = 0; i < CRM_MAX_ENTITIES; i++)
 		crm_rec_free(w.old[i]);
-	if (w.rec != NULL)
-		mdb_cursor_close(w.rec);
 	if (rc == 0)
 		rc = check_audit_records(c);
 	return rc;

@@ -3,9 +3,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -248,6 +253,28 @@ check_version(struct crm_db *db, MDB_txn *t, int init)
 		    "understands (%d); upgrade crm", db->dir,
 		    (unsigned long long)ver, CRM_SCHEMA_VERSION);
 	return 0;
+}
+
+int
+crm_db_stamp(struct crm_txn *tx)
+{
+	MDB_val k = { 14, "schema_version" }, v;
+	unsigned char buf[8];
+	int rc;
+
+	if (tx->stamped)
+		return 0;
+	rc = mdb_get(tx->t, tx->db->meta, &k, &v);
+	if (rc == 0 && (v.mv_size != 8 ||
+	    crm_be64_get(v.mv_data) < CRM_SCHEMA_VERSION)) {
+		crm_be64_put(buf, CRM_SCHEMA_VERSION);
+		v.mv_data = buf;
+		v.mv_size = 8;
+		rc = mdb_put(tx->t, tx->db->meta, &k, &v, 0);
+	}
+	if (rc == 0)
+		tx->stamped = 1;
+	return rc;
 }
 
 static int
@@ -525,6 +552,14 @@ crm_read_begin(struct crm_db *db, struct crm_txn *tx)
 void
 crm_txn_end(struct crm_txn *tx)
 {
+	size_t i;
+
+	crm_pager_stop(tx);
+	/* A write transaction's cursors end with it; a read's do not. */
+	for (i = 0; i < CRM_MAX_DBI && tx->t != NULL && !tx->rw; i++)
+		if (tx->wc[i] != NULL)
+			mdb_cursor_close(tx->wc[i]);
+	memset(tx->wc, 0, sizeof(tx->wc));
 	if (tx->t != NULL)
 		mdb_txn_abort(tx->t);
 	tx->t = NULL;
@@ -587,6 +622,8 @@ crm_write(struct crm_db *db, int (*fn)(struct crm_txn *, void *), void *arg)
 		tx.attempt = attempt;
 		if (rc == 0)
 			rc = fn(&tx, arg);
+		if (rc == 0 && tx.before_commit != NULL)
+			rc = tx.before_commit(&tx);
 		if (rc == 0)
 			rc = flush_seqs(&tx);
 		if (rc == 0) {
@@ -640,22 +677,198 @@ crm_db_audit_rec(const struct crm_db *db)
 	return db->audit_rec;
 }
 
+/*
+ * The pager.  New pages come from the end of the used part of the file
+ * (the map is backed by real blocks: see reserve), so it faults in the
+ * pages past the highest one written, WINDOW bytes ahead at most: those
+ * it dirtied in vain are written as zeros at the commit.  The writer's
+ * position is where crm_put last put data, noted every PAGER_EVERY
+ * puts; the pager looks every millisecond, and finds the end of the
+ * map (LMDB does not say where it is) in /proc/self/maps.
+ */
+#define PAGER_WINDOW ((uintptr_t)16 << 20)
+#define PAGER_STEP ((uintptr_t)1 << 20)
+#define PAGER_EVERY 64
+
+struct crm_pager {
+	pthread_t th;
+	uintptr_t done, end;		/* faulted in up to done, of end */
+	size_t left;			/* bytes it may still fault in */
+	atomic_uintptr_t front;		/* highest address written */
+	atomic_int stop;
+};
+
+/* The end of the mapping that holds address a, or 0. */
+static uintptr_t
+map_end(uintptr_t a)
+{
+	unsigned long lo, hi;
+	char line[512];
+	uintptr_t end = 0;
+	FILE *fp = fopen("/proc/self/maps", "r");
+
+	while (fp != NULL && end == 0 && fgets(line, sizeof(line), fp) != NULL)
+		if (sscanf(line, "%lx-%lx", &lo, &hi) == 2 && a >= lo && a < hi)
+			end = hi;
+	if (fp != NULL)
+		fclose(fp);
+	return end;
+}
+
+static void *
+pager_main(void *arg)
+{
+	struct crm_pager *pg = arg;
+	struct timespec ms = { 0, 1000000 };
+	uintptr_t front, len;
+
+	while (!atomic_load_explicit(&pg->stop, memory_order_relaxed)) {
+		front = atomic_load_explicit(&pg->front, memory_order_relaxed);
+		if (front != 0 && pg->end == 0) {
+			pg->end = map_end(front) & ~(PAGER_STEP - 1);
+			if (pg->end == 0)
+				break;
+		}
+		if (pg->done < front)
+			pg->done = front & ~(PAGER_STEP - 1);
+		if (front == 0 || pg->done >= front + PAGER_WINDOW) {
+			nanosleep(&ms, NULL);
+			continue;
+		}
+		if (pg->done >= pg->end || pg->left < PAGER_STEP)
+			break;
+		len = pg->end - pg->done < PAGER_STEP ? pg->end - pg->done :
+		    PAGER_STEP;
+		pg->left -= len;
+		/* Unsupported (before Linux 5.14) or failed: only slower. */
+		if (madvise((void *)pg->done, len, MADV_POPULATE_WRITE) != 0)
+			break;
+		pg->done += len;
+	}
+	return NULL;
+}
+
+void
+crm_pager_start(struct crm_txn *tx, size_t bytes)
+{
+	struct crm_pager *pg;
+	unsigned fl;
+
+	/* Small writes: a window of zeros written in vain would cost more. */
+	if (bytes < 8 * PAGER_WINDOW || tx->pager != NULL || !tx->rw ||
+	    mdb_env_get_flags(tx->db->env, &fl) != 0 || !(fl & MDB_WRITEMAP))
+		return;
+	pg = calloc(1, sizeof(*pg));
+	if (pg == NULL)
+		return;
+	pg->left = bytes;
+	atomic_init(&pg->front, 0);
+	atomic_init(&pg->stop, 0);
+	if (pthread_create(&pg->th, NULL, pager_main, pg) != 0) {
+		free(pg);
+		return;
+	}
+	tx->pager = pg;
+}
+
+void
+crm_pager_stop(struct crm_txn *tx)
+{
+	if (tx->pager == NULL)
+		return;
+	atomic_store(&tx->pager->stop, 1);
+	pthread_join(tx->pager->th, NULL);
+	free(tx->pager);
+	tx->pager = NULL;
+}
+
+/* Tells the pager where c's last put went. */
+static void
+pager_note(struct crm_pager *pg, MDB_cursor *c)
+{
+	MDB_val k, v;
+	uintptr_t a;
+
+	if (mdb_cursor_get(c, &k, &v, MDB_GET_CURRENT) != 0)
+		return;
+	a = (uintptr_t)v.mv_data;
+	if (a > atomic_load_explicit(&pg->front, memory_order_relaxed))
+		atomic_store_explicit(&pg->front, a, memory_order_relaxed);
+}
+
+static int
+wcursor(struct crm_txn *tx, MDB_dbi dbi, MDB_cursor **c)
+{
+	int rc = 0;
+
+	if (dbi >= CRM_MAX_DBI)
+		return EINVAL;
+	if (tx->wc[dbi] == NULL)
+		rc = mdb_cursor_open(tx->t, dbi, &tx->wc[dbi]);
+	*c = tx->wc[dbi];
+	return rc;
+}
+
 int
 crm_put(struct crm_txn *tx, MDB_dbi dbi, MDB_val *key, MDB_val *val,
     unsigned flags, int dup)
 {
-	MDB_val k = *key, v = *val;
+	MDB_cursor *c;
+	MDB_val v;
 	int rc;
 
-	if (dbi < 128 && tx->noappend[dbi] == 0) {
-		rc = mdb_put(tx->t, dbi, &k, &v, flags |
-		    (dup ? MDB_APPENDDUP : MDB_APPEND));
-		if (rc != MDB_KEYEXIST)
-			return rc;
-		tx->noappend[dbi] = 1024;	/* out of order: rest a while */
-	} else if (dbi < 128)
-		tx->noappend[dbi]--;
-	return mdb_put(tx->t, dbi, key, val, flags);
+	rc = wcursor(tx, dbi, &c);
+	if (rc != 0)
+		return rc;
+	/*
+	 * Most puts of a load are appends, tried first: MDB_APPEND needs no
+	 * search at all when the cursor is still at the end (no other
+	 * cursor writes here), and splits a full last page by starting a
+	 * new one.  Refused (not the largest) without a change, a put goes
+	 * in place, and appends to that table rest a while.  A duplicate
+	 * (an id) is nearly always the largest of its key.
+	 */
+	rc = MDB_KEYEXIST;
+	if (dup || tx->noapp[dbi] == 0) {
+		v = *val;
+		rc = mdb_cursor_put(c, key, &v, flags | (dup ? MDB_APPENDDUP :
+		    MDB_APPEND));
+		if (rc == MDB_KEYEXIST && !dup)
+			tx->noapp[dbi] = 64;
+	} else
+		tx->noapp[dbi]--;
+	if (rc == MDB_KEYEXIST)
+		rc = mdb_cursor_put(c, key, val, flags);
+	if (rc == 0 && tx->pager != NULL && ++tx->puts % PAGER_EVERY == 0)
+		pager_note(tx->pager, c);
+	return rc;
+}
+
+int
+crm_del(struct crm_txn *tx, MDB_dbi dbi, MDB_val *key, MDB_val *val)
+{
+	MDB_cursor *c;
+	MDB_val k = *key, v;
+	unsigned fl;
+	int rc;
+
+	rc = wcursor(tx, dbi, &c);
+	if (rc == 0)
+		rc = mdb_dbi_flags(tx->t, dbi, &fl);
+	if (rc != 0)
+		return rc;
+	/* As mdb_del: a value names one duplicate, none names them all. */
+	if (val != NULL && (fl & MDB_DUPSORT)) {
+		v = *val;
+		rc = mdb_cursor_get(c, &k, &v, MDB_GET_BOTH);
+		if (rc == 0)
+			rc = mdb_cursor_del(c, 0);
+	} else {
+		rc = mdb_cursor_get(c, &k, &v, MDB_SET);
+		if (rc == 0)
+			rc = mdb_cursor_del(c, fl & MDB_DUPSORT ? MDB_NODUPDATA : 0);
+	}
+	return rc;
 }
 
 int

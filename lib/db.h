@@ -23,6 +23,7 @@
 
 #define CRM_MAX_ENTITIES 16
 #define CRM_MAX_FIELDS 32
+#define CRM_MAX_DBI 128		/* named databases in one environment */
 
 struct crm_db;
 
@@ -41,8 +42,19 @@ struct crm_txn {
 	int conflict_field;	/* and the field */
 	struct crm_buf kbuf, vbuf;	/* scratch for keys and values */
 	struct crm_buf abuf;	/* scratch for audit entries */
-	unsigned short noappend[128];	/* per DBI: puts to go before an
-					 * append is tried again */
+	MDB_cursor *wc[CRM_MAX_DBI];	/* per DBI: the cursor of crm_put
+					 * and crm_del, opened on first use */
+	unsigned char noapp[CRM_MAX_DBI];	/* puts before an append is
+					 * tried again */
+	struct crm_pager *pager;	/* see crm_pager_start */
+	unsigned puts;			/* crm_put calls, for the pager */
+	struct {			/* creations not yet in the audit */
+		const struct crm_entity *e;	/* log (audit.c) */
+		uint64_t first, n, seq;
+	} run;
+	int (*before_commit)(struct crm_txn *);	/* set by a module with
+					 * writes of its own still to make */
+	int stamped;			/* schema version checked (db.c) */
 };
 
 enum { CRM_OPEN_RDONLY = 0, CRM_OPEN_RDWR = 1 };
@@ -94,19 +106,44 @@ MDB_dbi crm_db_meta(const struct crm_db *db);
 MDB_dbi crm_db_audit(const struct crm_db *db);
 MDB_dbi crm_db_audit_rec(const struct crm_db *db);
 
+/*
+ * Marks the database as written in the format of CRM_SCHEMA_VERSION,
+ * which a crm older than that cannot read: called in the transaction
+ * that first writes something only this version understands.
+ */
+int crm_db_stamp(struct crm_txn *tx);
+
 /* Settings: small text values in "meta", under "set/" + name. */
 int crm_setting_get(struct crm_txn *tx, const char *name, struct crm_buf *out);
 int crm_setting_put(struct crm_txn *tx, const char *name, const char *value);
 
 /*
- * mdb_put that first tries to append (MDB_APPEND, or MDB_APPENDDUP for
- * a new largest duplicate): loads arrive mostly in key order (new ids,
- * sorted ext_ids), and an append skips the search from the root.  A
- * refused append is retried as a plain put with flags, and appends to
- * that DBI rest for a while.  MDB_KEYEXIST is returned only for real.
+ * mdb_put and mdb_del through one cursor per DBI, kept for the whole
+ * write transaction.  A put next to the last one (new ids, sorted
+ * keys: most of a load) lands on the page the cursor is on, and LMDB
+ * skips the search from the root; a put past the last key is tried as
+ * an append first.  dup: a DUPSORT DBI whose new value is most likely
+ * the largest of its key (an id).  Every write to records, indexes and
+ * the audit log must come through these two: an append through
+ * another cursor would leave this one on a page that is no longer the
+ * last, and MDB_APPEND trusts it to be.
+ * crm_del deletes one duplicate when val is given, else the key.
  */
 int crm_put(struct crm_txn *tx, MDB_dbi dbi, MDB_val *key, MDB_val *val,
     unsigned flags, int dup);
+int crm_del(struct crm_txn *tx, MDB_dbi dbi, MDB_val *key, MDB_val *val);
+
+/*
+ * A long write (a big import) puts data on hundreds of megabytes of new
+ * pages, and the first touch of each stops the writer in the kernel.  A
+ * pager thread faults them in ahead, a bounded window past the highest
+ * page crm_put has written to, and bytes in all (what the write is
+ * expected to add; nothing for a small write).  Start it inside a write
+ * callback and stop it before the callback returns (crm_txn_end stops
+ * it too).  Optional: when it cannot start, the write goes on without.
+ */
+void crm_pager_start(struct crm_txn *tx, size_t bytes);
+void crm_pager_stop(struct crm_txn *tx);
 
 /* Maps an LMDB or system error to ours (MAP_FULL → CRM_EFULL and so on). */
 int crm_db_err(int rc);

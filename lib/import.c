@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -54,6 +55,7 @@ struct slot {
 	int prep_rc;		/* checking the values failed: a row error */
 	char *reason;		/* malloc'd, for BAD, FAIL, HEADER or prep_rc */
 	struct crm_rec *rec;
+	struct crm_prep prep;	/* its keys and encoding, made here */
 	uint64_t given;		/* fields present in the row */
 	const char *idtext;	/* the id column, in rowbuf */
 	size_t idlen;
@@ -63,17 +65,24 @@ struct slot {
 	struct crm_buf rowbuf;
 };
 
+/*
+ * The ring is single-producer, single-consumer: each side publishes
+ * how many slots it has filled or finished with in an atomic counter,
+ * so a row crosses without a lock.  The mutex and conditions are only
+ * for sleeping when the ring is empty or full; the other side wakes a
+ * sleeper in bunches (a wake-up per row costs more than the row).
+ */
 struct pipe {
 	pthread_t th;
 	int running;
 	pthread_mutex_t mu;
 	pthread_cond_t can_put, can_get;
 	struct slot *s;
-	size_t head, count;
-	int stop;
-	int getter_waits, putter_waits;	/* wake only who sleeps, and in
-					 * bunches: a wake-up per row costs
-					 * more than the row */
+	_Alignas(64) atomic_size_t put;	/* slots filled (reader) */
+	_Alignas(64) atomic_size_t got;	/* slots finished (writer) */
+	_Alignas(64) atomic_int stop;
+	atomic_int getter_waits, putter_waits;
+	size_t put_seen;		/* writer's last look at put */
 };
 
 #define WAKE_AT 64
@@ -112,6 +121,8 @@ struct job {
 	int attempt;
 	int header_bad;
 	struct colmap map;	/* the reader thread's */
+	const char ***hdrs;	/* per input: its header, copied for the
+				 * slots (the reader's goes with it) */
 	struct crm_rec *rec, *old, *nw;	/* rec: the current slot's */
 	uint64_t *given;	/* bit per field: present in the row */
 	char reason[600];
@@ -294,30 +305,95 @@ is_rowerr(int rc)
 	    rc == CRM_ENOTFOUND;
 }
 
-/* Copies a row into its slot: the reader's buffers are reused. */
+/* The slot's row: row's line and width over the slot's arrays. */
+static void
+slot_row(struct slot *sl, const struct crm_row *row)
+{
+	sl->row.line = row->line;
+	sl->row.n = row->n;
+	sl->row.keys = sl->keys;
+	sl->row.vals = sl->vals;
+	sl->row.lens = sl->lens;
+	sl->row.keygen = row->keygen;
+}
+
+/* The slot's arrays for n fields. */
+static int
+slot_reserve(struct slot *sl, size_t n)
+{
+	void *a;
+
+	if (n <= sl->cap)
+		return 0;
+	a = realloc(sl->keys, n * sizeof(*sl->keys));
+	if (a == NULL)
+		return ENOMEM;
+	sl->keys = a;
+	a = realloc(sl->vals, n * sizeof(*sl->vals));
+	if (a == NULL)
+		return ENOMEM;
+	sl->vals = a;
+	a = realloc(sl->lens, n * sizeof(*sl->lens));
+	if (a == NULL)
+		return ENOMEM;
+	sl->lens = a;
+	sl->cap = n;
+	return 0;
+}
+
+/*
+ * Moves a row into its slot: the reader hands over the buffer holding
+ * its bytes (and takes the slot's old one), so nothing is copied but
+ * the pointers.  A header (CSV, TSV) is copied once per input instead.
+ */
+static int
+take_row(struct job *j, struct slot *sl, const struct crm_row *row)
+{
+	const char *const *keys = row->keys;
+	char *p;
+	size_t i, size;
+	int rc;
+
+	if (row->keygen == 1 && j->hdrs[j->fi] == NULL) {
+		/* n names, then their bytes, in one block. */
+		for (i = 0, size = row->n * sizeof(char *); i < row->n; i++)
+			size += strlen(row->keys[i]) + 1;
+		j->hdrs[j->fi] = malloc(size);
+		if (j->hdrs[j->fi] == NULL)
+			return ENOMEM;
+		p = (char *)(j->hdrs[j->fi] + row->n);
+		for (i = 0; i < row->n; i++) {
+			size = strlen(row->keys[i]) + 1;
+			j->hdrs[j->fi][i] = memcpy(p, row->keys[i], size);
+			p += size;
+		}
+	}
+	if (row->keygen == 1)
+		keys = j->hdrs[j->fi];
+	rc = slot_reserve(sl, row->n);
+	if (rc == 0)
+		rc = crm_reader_take(j->rd, &sl->rowbuf);
+	if (rc != 0)
+		return rc;
+	for (i = 0; i < row->n; i++) {
+		sl->keys[i] = keys[i];
+		sl->vals[i] = row->vals[i];
+		sl->lens[i] = row->lens[i];
+	}
+	slot_row(sl, row);
+	return 0;
+}
+
+/* Copies a row into its slot (a bad row: the reader keeps its bytes). */
 static int
 copy_row(struct slot *sl, const struct crm_row *row)
 {
 	size_t i, *off;
-	int rc = 0;
+	int rc;
 
-	if (row->n > sl->cap) {
-		size_t cap = row->n;
-		void *a = realloc(sl->keys, cap * sizeof(*sl->keys));
-
-		if (a == NULL)
-			return ENOMEM;
-		sl->keys = a;
-		a = realloc(sl->vals, cap * sizeof(*sl->vals));
-		if (a == NULL)
-			return ENOMEM;
-		sl->vals = a;
-		a = realloc(sl->lens, cap * sizeof(*sl->lens));
-		if (a == NULL)
-			return ENOMEM;
-		sl->lens = a;
-		sl->cap = cap;
-	}
+	rc = slot_reserve(sl, row->n);
+	if (rc != 0)
+		return rc;
 	crm_buf_reset(&sl->rowbuf);
 	/* Offsets first (the buffer may move), pointers after. */
 	off = (size_t *)sl->lens;
@@ -341,12 +417,7 @@ copy_row(struct slot *sl, const struct crm_row *row)
 	}
 	for (i = 0; i < row->n; i++)
 		sl->lens[i] = row->lens[i];
-	sl->row.line = row->line;
-	sl->row.n = row->n;
-	sl->row.keys = sl->keys;
-	sl->row.vals = sl->vals;
-	sl->row.lens = sl->lens;
-	sl->row.keygen = row->keygen;
+	slot_row(sl, row);
 	return 0;
 }
 
@@ -383,7 +454,9 @@ prepare(struct job *j, struct slot *sl)
 			    strlen(j->map.custom[i]), row->vals[i], row->lens[i],
 			    j->now, 0);
 		else {
-			rc = crm_rec_setf(r, f, row->vals[i], row->lens[i], j->now);
+			/* The row's bytes live in the slot as long as r. */
+			rc = crm_rec_setf_ref(r, f, row->vals[i], row->lens[i],
+			    j->now);
 			if (f < 64)
 				sl->given |= (uint64_t)1 << f;
 		}
@@ -842,6 +915,7 @@ fill(struct job *j, struct slot *sl)
 				return;
 			}
 			rc = open_input(j);
+			j->map.keygen = 0;	/* its own header */
 			if (rc != 0) {
 				slot_say(sl, SLOT_FAIL, 0, crm_errdetail(rc));
 				sl->fi = j->fi++;
@@ -885,9 +959,12 @@ fill(struct job *j, struct slot *sl)
 			slot_say(sl, SLOT_HEADER, 1, msg);
 			return;
 		}
-		rc = copy_row(sl, row);
+		rc = take_row(j, sl, row);
 		if (rc == 0)
 			rc = prepare(j, sl);
+		/* The writer has the only thread to spare for none of this. */
+		if (rc == 0 && j->o->on_new == CRM_ONNEW_CREATE)
+			crm_prepare(sl->rec, j->now, &sl->prep);
 		sl->prep_rc = rc;
 		if (rc != 0)
 			slot_say(sl, SLOT_ROW, row->line, crm_errdetail(rc));
@@ -900,32 +977,35 @@ reader_main(void *arg)
 {
 	struct job *j = arg;
 	struct pipe *pp = &j->pp;
-	size_t tail;
+	size_t put, got = 0;
 	int kind;
 
 	for (;;) {
-		pthread_mutex_lock(&pp->mu);
-		while (pp->count == RING && !pp->stop) {
-			pp->putter_waits = 1;
-			pthread_cond_wait(&pp->can_put, &pp->mu);
-			pp->putter_waits = 0;
-		}
-		if (pp->stop) {
+		put = atomic_load_explicit(&pp->put, memory_order_relaxed);
+		if (put - got == RING)
+			got = atomic_load(&pp->got);
+		if (put - got == RING) {
+			pthread_mutex_lock(&pp->mu);
+			atomic_store(&pp->putter_waits, 1);
+			while ((put - (got = atomic_load(&pp->got))) == RING &&
+			    !atomic_load(&pp->stop))
+				pthread_cond_wait(&pp->can_put, &pp->mu);
+			atomic_store(&pp->putter_waits, 0);
 			pthread_mutex_unlock(&pp->mu);
-			break;
 		}
-		tail = (pp->head + pp->count) % RING;
-		pthread_mutex_unlock(&pp->mu);
-		/* The writer never touches slots past the count. */
-		pp->s[tail].prep_rc = 0;
-		fill(j, &pp->s[tail]);
-		kind = pp->s[tail].kind;
-		pthread_mutex_lock(&pp->mu);
-		pp->count++;
-		if (pp->getter_waits && (pp->count >= WAKE_AT ||
-		    kind != SLOT_ROW))
+		if (atomic_load_explicit(&pp->stop, memory_order_relaxed))
+			break;
+		/* The writer never touches slots past put. */
+		pp->s[put % RING].prep_rc = 0;
+		fill(j, &pp->s[put % RING]);
+		kind = pp->s[put % RING].kind;
+		atomic_store(&pp->put, put + 1);
+		if (atomic_load(&pp->getter_waits) && (kind != SLOT_ROW ||
+		    put + 1 - atomic_load(&pp->got) >= WAKE_AT)) {
+			pthread_mutex_lock(&pp->mu);
 			pthread_cond_signal(&pp->can_get);
-		pthread_mutex_unlock(&pp->mu);
+			pthread_mutex_unlock(&pp->mu);
+		}
 		if (kind == SLOT_EOF || kind == SLOT_HEADER)
 			break;
 	}
@@ -938,8 +1018,10 @@ reader_start(struct job *j)
 	struct pipe *pp = &j->pp;
 	int rc;
 
-	pp->head = pp->count = 0;
-	pp->stop = 0;
+	atomic_store(&pp->put, 0);
+	atomic_store(&pp->got, 0);
+	atomic_store(&pp->stop, 0);
+	pp->put_seen = 0;
 	rc = pthread_create(&pp->th, NULL, reader_main, j);
 	if (rc != 0)
 		return rc;
@@ -954,8 +1036,8 @@ reader_stop(struct job *j)
 
 	if (!pp->running)
 		return;
+	atomic_store(&pp->stop, 1);
 	pthread_mutex_lock(&pp->mu);
-	pp->stop = 1;
 	pthread_cond_signal(&pp->can_put);
 	pthread_mutex_unlock(&pp->mu);
 	pthread_join(pp->th, NULL);
@@ -966,30 +1048,34 @@ static struct slot *
 next_slot(struct job *j)
 {
 	struct pipe *pp = &j->pp;
-	struct slot *sl;
+	size_t got = atomic_load_explicit(&pp->got, memory_order_relaxed);
 
-	pthread_mutex_lock(&pp->mu);
-	while (pp->count == 0) {
-		pp->getter_waits = 1;
-		pthread_cond_wait(&pp->can_get, &pp->mu);
-		pp->getter_waits = 0;
+	if (pp->put_seen == got)
+		pp->put_seen = atomic_load(&pp->put);
+	if (pp->put_seen == got) {
+		pthread_mutex_lock(&pp->mu);
+		atomic_store(&pp->getter_waits, 1);
+		while ((pp->put_seen = atomic_load(&pp->put)) == got)
+			pthread_cond_wait(&pp->can_get, &pp->mu);
+		atomic_store(&pp->getter_waits, 0);
+		pthread_mutex_unlock(&pp->mu);
 	}
-	sl = &pp->s[pp->head];
-	pthread_mutex_unlock(&pp->mu);
-	return sl;
+	return &pp->s[got % RING];
 }
 
 static void
 done_slot(struct job *j)
 {
 	struct pipe *pp = &j->pp;
+	size_t got = atomic_load_explicit(&pp->got, memory_order_relaxed) + 1;
 
-	pthread_mutex_lock(&pp->mu);
-	pp->head = (pp->head + 1) % RING;
-	pp->count--;
-	if (pp->putter_waits && pp->count <= RING - WAKE_AT)
+	atomic_store(&pp->got, got);
+	if (atomic_load(&pp->putter_waits) &&
+	    RING - (atomic_load(&pp->put) - got) >= WAKE_AT) {
+		pthread_mutex_lock(&pp->mu);
 		pthread_cond_signal(&pp->can_put);
-	pthread_mutex_unlock(&pp->mu);
+		pthread_mutex_unlock(&pp->mu);
+	}
 }
 
 /* Back to the last commit: a rerun of the transaction starts there. */
@@ -1027,9 +1113,8 @@ rewind_to_commit(struct job *j)
 }
 
 static int
-import_fn(struct crm_txn *tx, void *arg)
+import_txn(struct crm_txn *tx, struct job *j)
 {
-	struct job *j = arg;
 	struct slot *sl;
 	int rc = 0, kind;
 
@@ -1129,6 +1214,19 @@ import_fn(struct crm_txn *tx, void *arg)
 			return rc;
 	}
 	return note_batch(j, tx);
+}
+
+static int
+import_fn(struct crm_txn *tx, void *arg)
+{
+	struct job *j = arg;
+	int rc;
+
+	/* As much again as crm_db_reserve made room for. */
+	crm_pager_start(tx, j->o->dry_run ? 0 : (size_t)(j->bytes_total * 3));
+	rc = import_txn(tx, j);
+	crm_pager_stop(tx);
+	return rc;
 }
 
 /* A re-run of an interrupted batched import: where did it stop? */
@@ -1258,8 +1356,9 @@ crm_import_run(struct crm_db *db, const struct crm_import *opt,
 		rc = crm_db_reserve(db, (size_t)(j.bytes_total * 3));
 	if (rc != 0)
 		goto done;
+	j.hdrs = calloc(n ? n : 1, sizeof(*j.hdrs));
 	j.pp.s = calloc(RING, sizeof(*j.pp.s));
-	if (j.pp.s == NULL) {
+	if (j.pp.s == NULL || j.hdrs == NULL) {
 		rc = ENOMEM;
 		goto done;
 	}
@@ -1312,6 +1411,7 @@ crm_import_run(struct crm_db *db, const struct crm_import *opt,
 done:
 	for (k = 0; j.pp.s != NULL && k < RING; k++) {
 		crm_rec_free(j.pp.s[k].rec);
+		crm_prep_free(&j.pp.s[k].prep);
 		free(j.pp.s[k].reason);
 		free(j.pp.s[k].keys);
 		free(j.pp.s[k].vals);
@@ -1319,6 +1419,9 @@ done:
 		crm_buf_free(&j.pp.s[k].rowbuf);
 	}
 	free(j.pp.s);
+	for (k = 0; j.hdrs != NULL && k < n; k++)
+		free((void *)j.hdrs[k]);
+	free(j.hdrs);
 	crm_reader_free(j.rd);
 	free(j.map.field);
 	free(j.map.custom);

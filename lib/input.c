@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,7 @@
 #include "utf8.h"
 
 #define CHUNK 65536
+#define PARSE_STEP 8192
 
 const char *const crm_infmt_names[] = { "auto", "csv", "tsv", "json",
 	"ndjson", "ids", NULL };
@@ -27,6 +29,7 @@ struct pending {
 	size_t line;
 	size_t n, cap;
 	size_t *off, *len;
+	int verify;		/* its bytes were not all checked as UTF-8 */
 	struct crm_buf data;
 };
 
@@ -49,6 +52,8 @@ struct crm_reader {
 	struct csv_parser csv;
 	int csv_init;
 	int last_term;		/* last record terminator seen */
+	int raw_ok;		/* the bytes being parsed are valid UTF-8 */
+	int taint;		/* the row being parsed has bytes that are not */
 	size_t row_start;
 	int in_row;
 	struct pending *q;
@@ -58,8 +63,9 @@ struct crm_reader {
 	int derr;
 	size_t derrline;
 	char derrmsg[200];
-	/* the row handed out */
+	/* the row handed out, and the buffer holding its bytes */
 	struct crm_row row;
+	struct crm_buf *held;
 	const char **keys, **vals;
 	size_t *lens, rowcap;
 	struct crm_buf line_buf;	/* TSV, NDJSON, ids, JSON element */
@@ -286,10 +292,11 @@ hand_out(struct crm_reader *r, size_t line, size_t n, unsigned keygen)
 	r->row.keygen = keygen;
 }
 
-/* Hands out a delimited row (CSV, TSV) against the header. */
+/* Hands out a delimited row (CSV, TSV) against the header; checked: its
+ * bytes are known to be valid UTF-8 without NUL. */
 static int
 emit(struct crm_reader *r, size_t line, char *const *vals,
-    const size_t *lens, size_t n, const struct crm_row **out)
+    const size_t *lens, size_t n, const struct crm_row **out, int checked)
 {
 	size_t i;
 	int rc;
@@ -311,7 +318,8 @@ emit(struct crm_reader *r, size_t line, char *const *vals,
 		    r->nhdr);
 	}
 	for (i = 0; i < n; i++) {
-		rc = check_utf8(r, line, r->hdr[i], vals[i], lens[i], 1);
+		rc = checked ? 0 : check_utf8(r, line, r->hdr[i], vals[i], lens[i],
+		    1);
 		if (rc != 0)
 			return rc;
 		r->keys[i] = r->hdr[i];
@@ -368,7 +376,7 @@ csv_field(void *s, size_t len, void *arg)
 		defer(r, r->line, msg);
 		return;
 	}
-	p = cur_pending(r);
+	p = r->qn < r->qcap ? &r->q[r->qn] : cur_pending(r);
 	if (p == NULL) {
 		r->err = ENOMEM;
 		return;
@@ -401,8 +409,17 @@ csv_field(void *s, size_t len, void *arg)
 		return;
 	}
 	p->n++;
-	/* Quoted fields may span lines. */
-	for (i = 0; i < len; i++) {
+	/* Quoted fields may span lines: count them, in a field with a byte
+	 * below 0x0e (few have one: tabs and line ends), looked for eight
+	 * bytes at a time. */
+	for (i = 0; i + 8 <= len; i += 8) {
+		uint64_t x;
+
+		memcpy(&x, (char *)s + i, 8);
+		if ((x - 0x0e0e0e0e0e0e0e0eULL) & ~x & 0x8080808080808080ULL)
+			break;
+	}
+	for (; i < len; i++) {
 		char c = ((char *)s)[i];
 
 		if (c == '\n' || (c == '\r' && (i + 1 == len ||
@@ -430,10 +447,33 @@ csv_record(int c, void *arg)
 	r->in_row = 0;
 	r->last_term = c;
 	r->line += c != -1;
+	/* Its bytes came from chunks that were all valid, or not; the next
+	 * row starts in the chunk being parsed. */
+	p->verify = r->taint;
+	r->taint = !r->raw_ok;
 	/* A line of nothing but spaces counts as blank. */
 	if (p->n == 1 && p->len[0] == strspn(p->data.p, " \t"))
 		return;
 	r->qn++;
+}
+
+/*
+ * Where n bytes at s end on a whole UTF-8 sequence: n, or less when
+ * the last one is cut short (its rest comes with the next read).
+ */
+static size_t
+utf8_cut(const char *s, size_t n)
+{
+	size_t i = n, need;
+	unsigned c;
+
+	while (i > 0 && n - i < 3 && ((unsigned char)s[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i == 0)
+		return n;	/* no lead byte: invalid anyway */
+	c = (unsigned char)s[i - 1];
+	need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+	return n - (i - 1) < need ? i - 1 : n;
 }
 
 static void *
@@ -463,7 +503,8 @@ csv_next(struct crm_reader *r, const struct crm_row **out)
 			vals = (char **)r->vals;
 			for (i = 0; i < p->n; i++)
 				vals[i] = p->data.p + p->off[i];
-			rc = emit(r, p->line, vals, p->len, p->n, out);
+			r->held = &p->data;
+			rc = emit(r, p->line, vals, p->len, p->n, out, !p->verify);
 			if (rc != 1)
 				return rc;
 		}
@@ -496,10 +537,33 @@ csv_next(struct crm_reader *r, const struct crm_row **out)
 			continue;
 		}
 		{
-			size_t n = r->len - r->pos;
-			size_t used = csv_parse(&r->csv, r->buf + r->pos, n,
-			    csv_field, csv_record, r);
+			/*
+			 * The chunk is checked as UTF-8 whole, which costs less
+			 * than field by field: rows made only of checked chunks
+			 * skip their own checks (those that are not get them, and
+			 * their messages).  A sequence cut at the end of the
+			 * chunk waits for the next read.
+			 */
+			size_t n = r->len - r->pos, used, cut;
 
+			/* A few rows at a time: their buffers stay in cache
+			 * until they are handed out. */
+			if (n > PARSE_STEP)
+				n = PARSE_STEP;
+			cut = r->eof && n == r->len - r->pos ? n :
+			    utf8_cut(r->buf + r->pos, n);
+
+			if (cut == 0) {
+				rc = fill(r);
+				if (rc != 0)
+					return rc;
+				continue;
+			}
+			r->raw_ok = crm_utf8_check(r->buf + r->pos, cut, NULL) == 0;
+			r->taint |= !r->raw_ok;
+			n = cut;
+			used = csv_parse(&r->csv, r->buf + r->pos, n, csv_field,
+			    csv_record, r);
 			r->pos += used;
 			if (r->err == ENOMEM)
 				return ENOMEM;
@@ -583,7 +647,8 @@ tsv_next(struct crm_reader *r, const struct crm_row **out)
 				p = tab + 1;
 		}
 		/* A NUL inside the line would hide the rest: check the raw length. */
-		rc = emit(r, r->line, vals, lens, n, out);
+		r->held = &r->line_buf;
+		rc = emit(r, r->line, vals, lens, n, out, 0);
 		if (rc != 1)
 			return rc;
 	}
@@ -619,6 +684,7 @@ ids_next(struct crm_reader *r, const struct crm_row **out)
 		r->keys[0] = idkey;
 		r->vals[0] = s;
 		r->lens[0] = len;
+		r->held = &r->line_buf;
 		hand_out(r, r->line, 1, 1);
 		*out = &r->row;
 		return 0;
@@ -860,6 +926,7 @@ json_object(struct crm_reader *r, const char *text, size_t line,
 		r->lens[i] = strlen(r->vals[i]);
 	}
 	/* Each JSON record may have other keys: a new key generation. */
+	r->held = b;
 	hand_out(r, line, n, r->row.keygen + 1 > 1 ? r->row.keygen + 1 : 2);
 	*out = &r->row;
 	return 0;
@@ -1107,6 +1174,7 @@ crm_reader_next(struct crm_reader *r, const struct crm_row **row)
 	*row = NULL;
 	r->rowerr = 0;
 	r->badrow = 0;
+	r->held = NULL;
 	if (r->err)
 		return r->err;
 	switch (r->fmt) {
@@ -1149,6 +1217,21 @@ const struct crm_row *
 crm_reader_badrow(const struct crm_reader *r)
 {
 	return r->rowerr && r->badrow ? &r->row : NULL;
+}
+
+int
+crm_reader_take(struct crm_reader *r, struct crm_buf *b)
+{
+	struct crm_buf t;
+
+	if (r->held == NULL)
+		return CRM_ENOTFOUND;
+	t = *r->held;
+	*r->held = *b;
+	*b = t;
+	crm_buf_reset(r->held);
+	r->held = NULL;
+	return 0;
 }
 
 enum crm_infmt

@@ -56,6 +56,17 @@ int crm_reader_failed(const struct crm_reader *r);
 /* After a bad row of the wrong width: its fields as read (borrowed),
  * for a reject file; else NULL. */
 const struct crm_row *crm_reader_badrow(const struct crm_reader *r);
+/*
+ * Hands the bytes of the row (or bad row) last returned over to b,
+ * whose old memory the reader keeps for later rows: the row's vals, and
+ * the keys of a JSON record, then stay valid past the next
+ * crm_reader_next, until b is changed.  CSV and TSV keys stay the
+ * reader's (valid until crm_reader_free).  Returns 0, or CRM_ENOTFOUND
+ * when there is no row to hand over.  A reader on a pipeline of slots
+ * takes rows instead of copying them.
+ */
+struct crm_buf;
+int crm_reader_take(struct crm_reader *r, struct crm_buf *b);
 /* Format in use (after detection). */
 enum crm_infmt crm_reader_format(const struct crm_reader *r);
 void crm_reader_free(struct crm_reader *r);

@@ -84,6 +84,7 @@ crm_rec_reset(struct crm_rec *r)
 	memset(r->v, 0, (size_t)r->ent->nfields * sizeof(*r->v));
 	r->ncust = 0;
 	r->id = 0;
+	r->prep = NULL;
 	if (r->arena == NULL)
 		return;
 	/* Keep the newest block: most records fit in one. */
@@ -101,6 +102,7 @@ crm_rec_free(struct crm_rec *r)
 	if (r == NULL)
 		return;
 	crm_rec_reset(r);
+	crm_buf_free(&r->scratch);
 	free(r->arena);
 	free(r->cust);
 	free(r->v);
@@ -231,12 +233,13 @@ crm_tags_has(const char *tags, size_t len, const char *word, size_t wlen)
 
 /* Normalises a tag list: trimmed words, no empties, no repeats. */
 static int
-set_tags(struct crm_rec *r, int field, const char *text, size_t len)
+set_tags(struct crm_rec *r, int field, const char *text, size_t len, int ref)
 {
-	struct crm_buf b = CRM_BUF_INIT;
+	struct crm_buf b = r->scratch;	/* r's, lent and given back */
 	const char *p = text, *end = text + len, *sep;
 	int rc = 0;
 
+	crm_buf_reset(&b);
 	while (p < end && rc == 0) {
 		const char *w;
 		size_t wl;
@@ -257,13 +260,16 @@ set_tags(struct crm_rec *r, int field, const char *text, size_t len)
 	if (rc == 0) {
 		struct crm_val *v = &r->v[field];
 
+		/* Most lists are in normal form already: kept as in setf. */
 		v->state = b.len ? CRM_V_SET : CRM_V_EMPTY;
-		v->s = b.len ? crm_rec_strdup(r, b.p, b.len) : NULL;
+		v->s = b.len == 0 ? NULL : ref && b.len == len && text[len] == '\0' &&
+		    memcmp(b.p, text, len) == 0 ? text :
+		    crm_rec_strdup(r, b.p, b.len);
 		v->len = (uint32_t)b.len;
 		if (b.len && v->s == NULL)
 			rc = ENOMEM;
 	}
-	crm_buf_free(&b);
+	r->scratch = b;
 	return rc;
 }
 
@@ -307,18 +313,19 @@ crm_rec_tag(struct crm_rec *r, int field, const char *word, size_t len,
 		}
 	}
 	if (rc == 0)
-		rc = set_tags(r, field, b.p ? b.p : "", b.len);
+		rc = set_tags(r, field, b.p ? b.p : "", b.len, 0);
 	crm_buf_free(&b);
 	return rc == 0 ? 1 : rc;
 }
 
-int
-crm_rec_setf(struct crm_rec *r, int field, const char *text, size_t len,
-    int64_t now)
+/* crm_rec_setf; ref: text may be kept by reference (see record.h). */
+static int
+setf(struct crm_rec *r, int field, const char *text, size_t len, int64_t now,
+    int ref)
 {
 	const struct crm_field *f = &r->ent->fields[field];
 	struct crm_val *v = &r->v[field];
-	struct crm_buf scratch = CRM_BUF_INIT;
+	struct crm_buf *scratch = &r->scratch;
 	char cur[4];
 	int64_t iv = 0;
 	int rc = 0, b;
@@ -387,12 +394,16 @@ crm_rec_setf(struct crm_rec *r, int field, const char *text, size_t len,
 		return 0;
 	}
 	case CRM_T_TAGS:
-		return set_tags(r, field, text, len);
+		return set_tags(r, field, text, len, ref);
+	/* Normal forms made only to check the text: the value is kept as
+	 * written, in a scratch buffer the record keeps for the next. */
 	case CRM_T_EMAIL:
-		rc = crm_email_norm(&scratch, text, len);
+		crm_buf_reset(scratch);
+		rc = crm_email_norm(scratch, text, len);
 		break;
 	case CRM_T_PHONE:
-		rc = crm_phone_norm(&scratch, text, len);
+		crm_buf_reset(scratch);
+		rc = crm_phone_norm(scratch, text, len);
 		break;
 	case CRM_T_CURRENCY:
 		rc = crm_currency_parse(text, len, cur);
@@ -406,7 +417,6 @@ crm_rec_setf(struct crm_rec *r, int field, const char *text, size_t len,
 	case CRM_T_TEXT:
 		break;
 	}
-	crm_buf_free(&scratch);
 	if (rc != 0)
 		return rc == CRM_EDATA ? field_err(f->name, strlen(f->name)) : rc;
 	switch (f->type) {
@@ -422,7 +432,10 @@ crm_rec_setf(struct crm_rec *r, int field, const char *text, size_t len,
 	default:
 		break;
 	}
-	v->s = crm_rec_strdup(r, text, len);
+	/* Stored as written: by reference when the caller allows it and the
+	 * text ends there (values are NUL-terminated, as copies are). */
+	v->s = ref && text[len] == '\0' && text != cur ? text :
+	    crm_rec_strdup(r, text, len);
 	if (v->s == NULL)
 		return ENOMEM;
 	v->len = (uint32_t)len;
@@ -430,6 +443,20 @@ crm_rec_setf(struct crm_rec *r, int field, const char *text, size_t len,
 	v->state = f->type == CRM_T_MONEY || f->type == CRM_T_REF ?
 	    CRM_V_PENDING : CRM_V_SET;
 	return 0;
+}
+
+int
+crm_rec_setf(struct crm_rec *r, int field, const char *text, size_t len,
+    int64_t now)
+{
+	return setf(r, field, text, len, now, 0);
+}
+
+int
+crm_rec_setf_ref(struct crm_rec *r, int field, const char *text, size_t len,
+    int64_t now)
+{
+	return setf(r, field, text, len, now, 1);
 }
 
 int
@@ -565,15 +592,15 @@ add_str(struct crm_buf *b, const char *s, size_t len)
 	return rc != 0 ? rc : crm_buf_add(b, s, len);
 }
 
-int
-crm_rec_encode(const struct crm_rec *r, struct crm_buf *out)
+/* Appends fields [from, to) of r, then its custom fields if customs. */
+static int
+encode_range(const struct crm_rec *r, int from, int to, int customs,
+    struct crm_buf *out)
 {
-	int f, rc;
+	int f, rc = 0;
 	size_t i;
 
-	crm_buf_reset(out);
-	rc = crm_buf_addc(out, ENC_VERSION);
-	for (f = 1; f < r->ent->nfields && rc == 0; f++) {
+	for (f = from; f < to && rc == 0; f++) {
 		const struct crm_val *v = &r->v[f];
 
 		if (v->state == CRM_V_EMPTY)
@@ -601,7 +628,7 @@ crm_rec_encode(const struct crm_rec *r, struct crm_buf *out)
 			break;
 		}
 	}
-	for (i = 0; i < r->ncust && rc == 0; i++) {
+	for (i = 0; customs && i < r->ncust && rc == 0; i++) {
 		if (r->cust[i].len == 0)
 			continue;	/* cleared */
 		rc = crm_buf_addvarint(out, 0);
@@ -611,6 +638,28 @@ crm_rec_encode(const struct crm_rec *r, struct crm_buf *out)
 			rc = add_str(out, r->cust[i].s, r->cust[i].len);
 	}
 	return rc;
+}
+
+int
+crm_rec_encode(const struct crm_rec *r, struct crm_buf *out)
+{
+	crm_buf_reset(out);
+	return crm_buf_addc(out, ENC_VERSION) != 0 ? ENOMEM :
+	    encode_range(r, 1, r->ent->nfields, 1, out);
+}
+
+int
+crm_rec_encode_head(const struct crm_rec *r, int to, struct crm_buf *out)
+{
+	crm_buf_reset(out);
+	return crm_buf_addc(out, ENC_VERSION) != 0 ? ENOMEM :
+	    encode_range(r, 1, to, 0, out);
+}
+
+int
+crm_rec_encode_tail(const struct crm_rec *r, int from, struct crm_buf *out)
+{
+	return encode_range(r, from, r->ent->nfields, 1, out);
 }
 
 static int

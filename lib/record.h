@@ -45,6 +45,7 @@ struct crm_custom {
 };
 
 struct crm_arena_blk;
+struct crm_prep;
 
 struct crm_rec {
 	const struct crm_entity *ent;
@@ -53,6 +54,9 @@ struct crm_rec {
 	struct crm_custom *cust;
 	size_t ncust, capcust;
 	struct crm_arena_blk *arena;
+	const struct crm_prep *prep;	/* work done ahead for crm_insert
+					 * (store.h); NULL after a reset */
+	struct crm_buf scratch;		/* for checking values */
 };
 
 /* Allocates an empty record of entity e; NULL when out of memory.
@@ -77,6 +81,14 @@ int crm_rec_set(struct crm_rec *r, const char *name, size_t nlen,
     const char *text, size_t len, int64_t now, int allow_system);
 int crm_rec_setf(struct crm_rec *r, int field, const char *text, size_t len,
     int64_t now);
+/*
+ * crm_rec_setf that may keep text by reference instead of copying it
+ * into r: the caller keeps the bytes, and the one after them, unchanged
+ * for as long as r holds the value (an import's row, whose buffer
+ * belongs to the same slot as the record).
+ */
+int crm_rec_setf_ref(struct crm_rec *r, int field, const char *text,
+    size_t len, int64_t now);
 void crm_rec_setint(struct crm_rec *r, int field, int64_t v);
 
 /* Custom field value of r, or NULL. */
@@ -107,6 +119,16 @@ int crm_rec_finish_money(struct crm_rec *r);
 
 /* Encodes r (without its id) into out, replacing out's contents. */
 int crm_rec_encode(const struct crm_rec *r, struct crm_buf *out);
+/*
+ * The same encoding in two parts, for a caller that makes the fields
+ * from "from" on ahead of time: crm_rec_encode_head(r, k, out), then
+ * crm_rec_encode_tail(r, k, out), gives crm_rec_encode(r, out).  The
+ * head replaces out's contents; the tail (custom fields included) is
+ * appended.
+ */
+int crm_rec_encode_head(const struct crm_rec *r, int to, struct crm_buf *out);
+int crm_rec_encode_tail(const struct crm_rec *r, int from,
+    struct crm_buf *out);
 
 enum { CRM_DECODE_BORROW = 0, CRM_DECODE_COPY = 1 };
 /* Decodes data into r (reset first); CRM_ECORRUPT on bad bytes. */

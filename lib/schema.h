@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CRM_SCHEMA_VERSION 1
+#define CRM_SCHEMA_VERSION 2	/* 2: runs of creations in the audit log */
 
 enum crm_type {
 	CRM_T_TEXT,

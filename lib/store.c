@@ -110,16 +110,49 @@ crm_index_key(const struct crm_entity *e, int f, const char *text,
 	}
 }
 
-/* Index key of a stored value (not a tag list). */
+/* Index key of a stored value (not a tag list), appended to out. */
 static int
-value_key(const struct crm_rec *r, int f, struct crm_buf *out)
+add_value_key(const struct crm_rec *r, int f, struct crm_buf *out)
 {
 	const struct crm_val *v = &r->v[f];
 
-	crm_buf_reset(out);
 	if (is_numeric(r->ent->fields[f].type))
 		return crm_buf_addbe64(out, (uint64_t)v->i);
 	return crm_index_key(r->ent, f, v->s, v->len, out);
+}
+
+static int
+value_key(const struct crm_rec *r, int f, struct crm_buf *out)
+{
+	crm_buf_reset(out);
+	return add_value_key(r, f, out);
+}
+
+static int
+same_val(const struct crm_val *a, const struct crm_val *b)
+{
+	return a->state == b->state && a->i == b->i && a->s == b->s &&
+	    a->len == b->len;
+}
+
+/* The key of field f of r: made ahead (r->prep) if r still holds the
+ * value it was made from, else now, in tx->kbuf. */
+static int
+field_key(struct crm_txn *tx, const struct crm_rec *r, int f, MDB_val *key)
+{
+	const struct crm_prep *p = r->prep;
+	int rc;
+
+	if (p != NULL && p->klen[f] != CRM_PREP_NOKEY &&
+	    same_val(&p->v[f], &r->v[f])) {
+		key->mv_data = p->buf.p + p->koff[f];
+		key->mv_size = p->klen[f];
+		return 0;
+	}
+	rc = value_key(r, f, &tx->kbuf);
+	key->mv_data = tx->kbuf.p;
+	key->mv_size = tx->kbuf.len;
+	return rc;
 }
 
 /* Adds (add=1) or removes the index entries of field f of r. */
@@ -146,24 +179,22 @@ index_field(struct crm_txn *tx, const struct crm_rec *r, int f, int add)
 			key.mv_data = (void *)p;
 			key.mv_size = (size_t)(semi - p);
 			rc = add ? crm_put(tx, dbi, &key, &val, 0, 1) :
-			    mdb_del(tx->t, dbi, &key, &val);
+			    crm_del(tx, dbi, &key, &val);
 			if (rc == MDB_NOTFOUND)
 				rc = 0;
 		}
 		return rc;
 	}
-	rc = value_key(r, f, &tx->kbuf);
+	rc = field_key(tx, r, f, &key);
 	if (rc != 0)
 		return rc;
-	if (tx->kbuf.len == 0)
+	if (key.mv_size == 0)
 		return 0;
-	if (tx->kbuf.len > 511)
+	if (key.mv_size > 511)
 		return crm_seterr(CRM_EDATA,
 		    "field '%s': value too long to index", fd->name);
-	key.mv_data = tx->kbuf.p;
-	key.mv_size = tx->kbuf.len;
 	if (!add) {
-		rc = mdb_del(tx->t, dbi, &key,
+		rc = crm_del(tx, dbi, &key,
 		    fd->flags & CRM_F_UNIQUE ? NULL : &val);
 		return rc == MDB_NOTFOUND ? 0 : rc;
 	}
@@ -405,26 +436,136 @@ note_customs(struct crm_txn *tx, const struct crm_rec *r)
 	return rc;
 }
 
+/* Fields after updated_at, made ahead, that r still holds as they were. */
+static int
+tail_ready(const struct crm_rec *r)
+{
+	const struct crm_prep *p = r->prep;
+	size_t i;
+	int f;
+
+	if (p == NULL || !p->tail || p->ncust != r->ncust)
+		return 0;
+	for (f = CRM_FLD_UPDATED + 1; f < r->ent->nfields; f++)
+		if (!same_val(&p->v[f], &r->v[f]))
+			return 0;
+	for (i = 0; i < r->ncust; i++)
+		if (p->cust[i].name != r->cust[i].name ||
+		    p->cust[i].s != r->cust[i].s ||
+		    p->cust[i].nlen != r->cust[i].nlen ||
+		    p->cust[i].len != r->cust[i].len)
+			return 0;
+	return 1;
+}
+
 static int
 put_record(struct crm_txn *tx, const struct crm_rec *r, unsigned flags)
 {
+	const struct crm_prep *p = r->prep;
 	unsigned char k[8];
 	MDB_val key = { 8, k }, val;
 	int rc;
 
-	rc = crm_rec_encode(r, &tx->vbuf);
+	if (tail_ready(r)) {
+		rc = crm_rec_encode_head(r, CRM_FLD_UPDATED + 1, &tx->vbuf);
+		if (rc == 0)
+			rc = crm_buf_add(&tx->vbuf, p->buf.p + p->tail_off,
+			    p->buf.len - p->tail_off);
+	} else
+		rc = crm_rec_encode(r, &tx->vbuf);
 	if (rc != 0)
 		return rc;
 	crm_be64_put(k, r->id);
 	val.mv_data = tx->vbuf.p;
 	val.mv_size = tx->vbuf.len;
-	return mdb_put(tx->t, crm_db_records(tx->db, r->ent), &key, &val, flags);
+	return crm_put(tx, crm_db_records(tx->db, r->ent), &key, &val, flags, 0);
 }
 
 static int
 is_unique(const struct crm_entity *e, int f)
 {
 	return (e->fields[f].flags & CRM_F_UNIQUE) != 0;
+}
+
+/* The defaults of a creation, in the fields r leaves empty; *filled
+ * gets a bit per field filled. */
+static int
+fill_defaults(struct crm_rec *r, int64_t now, uint64_t *filled)
+{
+	int f, rc = 0;
+
+	for (f = 0; f < r->ent->nfields && rc == 0; f++) {
+		const struct crm_field *fd = &r->ent->fields[f];
+
+		if (fd->dflt != NULL && r->v[f].state == CRM_V_EMPTY) {
+			rc = crm_rec_setf(r, f, fd->dflt, strlen(fd->dflt), now);
+			*filled |= (uint64_t)1 << f;
+		}
+	}
+	return rc;
+}
+
+/* Empties the fields a creation filled in: r is back as it came. */
+static void
+unfill(struct crm_rec *r, uint64_t filled)
+{
+	int f;
+
+	for (f = 0; f < r->ent->nfields; f++)
+		if (filled & ((uint64_t)1 << f))
+			memset(&r->v[f], 0, sizeof(r->v[f]));
+}
+
+void
+crm_prepare(struct crm_rec *r, int64_t now, struct crm_prep *p)
+{
+	const struct crm_entity *e = r->ent;
+	uint64_t filled = 0;
+	size_t off;
+	int f, rc;
+
+	r->prep = NULL;
+	crm_buf_reset(&p->buf);
+	p->tail = 0;
+	for (f = 0; f < CRM_MAX_FIELDS; f++)
+		p->klen[f] = CRM_PREP_NOKEY;
+	if (e->nfields > CRM_MAX_FIELDS)
+		return;
+	/* Defaults first, as crm_insert fills them. */
+	rc = fill_defaults(r, now, &filled);
+	memcpy(p->v, r->v, (size_t)e->nfields * sizeof(*r->v));
+	p->ncust = r->ncust;
+	if (r->ncust > 0 && r->ncust <= CRM_PREP_MAXCUST)
+		memcpy(p->cust, r->cust, r->ncust * sizeof(*r->cust));
+	for (f = 0; f < e->nfields && rc == 0; f++) {
+		if (!(e->fields[f].flags & (CRM_F_UNIQUE | CRM_F_INDEX)) ||
+		    e->fields[f].type == CRM_T_TAGS || r->v[f].state != CRM_V_SET)
+			continue;
+		off = p->buf.len;
+		rc = add_value_key(r, f, &p->buf);
+		p->koff[f] = (uint32_t)off;
+		p->klen[f] = rc == 0 ? (uint32_t)(p->buf.len - off) :
+		    CRM_PREP_NOKEY;
+	}
+	/* Money and references wait for the writer: no encoding yet. */
+	for (f = CRM_FLD_UPDATED + 1; f < e->nfields; f++)
+		if (r->v[f].state == CRM_V_PENDING)
+			break;
+	if (rc == 0 && f == e->nfields && r->ncust <= CRM_PREP_MAXCUST) {
+		p->tail_off = p->buf.len;
+		p->tail = crm_rec_encode_tail(r, CRM_FLD_UPDATED + 1,
+		    &p->buf) == 0;
+	}
+	unfill(r, filled);
+	if (rc != 0)
+		crm_clearerr();
+	r->prep = p;
+}
+
+void
+crm_prep_free(struct crm_prep *p)
+{
+	crm_buf_free(&p->buf);
 }
 
 static int
@@ -434,16 +575,7 @@ insert(struct crm_txn *tx, struct crm_rec *r, int restore)
 	int f, g, rc;
 
 	/* Defaults first: a default amount is money to resolve too. */
-	rc = 0;
-	for (f = 0; f < r->ent->nfields && rc == 0 && !restore; f++) {
-		const struct crm_field *fd = &r->ent->fields[f];
-
-		if (fd->dflt != NULL && r->v[f].state == CRM_V_EMPTY) {
-			rc = crm_rec_setf(r, f, fd->dflt, strlen(fd->dflt),
-			    tx->now);
-			filled |= (uint64_t)1 << f;
-		}
-	}
+	rc = restore ? 0 : fill_defaults(r, tx->now, &filled);
 	if (rc == 0)
 		rc = crm_resolve(tx, r);
 	if (rc == 0)
@@ -477,17 +609,14 @@ insert(struct crm_txn *tx, struct crm_rec *r, int restore)
 	if (rc != 0) {
 		/* Nothing of r is written yet: give it back as it came, so the
 		 * caller can match and update with it instead. */
-		for (f = 0; f < r->ent->nfields; f++)
-			if (filled & ((uint64_t)1 << f))
-				memset(&r->v[f], 0, sizeof(r->v[f]));
+		unfill(r, filled);
 		r->id = 0;
 		return rc;
 	}
 	if (rc == 0 && !restore)
 		tx->next_id[r->ent->num]++;
-	/* New ids are always the largest: appending skips the search. */
 	if (rc == 0)
-		rc = put_record(tx, r, restore ? MDB_NOOVERWRITE : MDB_APPEND);
+		rc = put_record(tx, r, MDB_NOOVERWRITE);
 	if (rc == MDB_KEYEXIST)
 		rc = crm_seterr(CRM_EEXIST, "%s %llu already exists",
 		    r->ent->name, (unsigned long long)r->id);
@@ -498,9 +627,11 @@ insert(struct crm_txn *tx, struct crm_rec *r, int restore)
 		rc = note_customs(tx, r);
 	/* The record itself is the creation's "new": storing it twice would
 	 * double an import's writes, and later updates log their old values. */
-	if (rc == 0)
+	if (rc == 0 && restore)
 		rc = crm_audit_add(tx, r->ent, r->id, CRM_AUDIT_CREATE, "", 0,
 		    NULL, 0, NULL, 0);
+	else if (rc == 0)
+		rc = crm_audit_created(tx, r->ent, r->id);
 	if (rc == 0)
 		rc = crm_rules_after(tx, NULL, r);
 	return rc;
@@ -649,7 +780,7 @@ crm_delete(struct crm_txn *tx, const struct crm_rec *old)
 		rc = index_field(tx, old, f, 0);
 	crm_be64_put(k, old->id);
 	if (rc == 0)
-		rc = mdb_del(tx->t, crm_db_records(tx->db, old->ent), &key, NULL);
+		rc = crm_del(tx, crm_db_records(tx->db, old->ent), &key, NULL);
 	if (rc == 0)
 		rc = crm_rec_encode(old, &tx->vbuf);
 	if (rc == 0)

@@ -92,6 +92,31 @@ int crm_iter_next(struct crm_iter *it, uint64_t *id, const void **data,
     size_t *len);
 void crm_iter_free(struct crm_iter *it);
 
+/*
+ * Work for crm_insert done ahead, off the writer's path (in an import's
+ * reader thread): the key of each indexed field and the encoding of the
+ * fields after updated_at, made from r as crm_insert will store it (the
+ * defaults of a creation filled in).  crm_prepare points r->prep here;
+ * crm_insert takes a key or the encoding only while r still holds the
+ * values it was made from (a rule or a resolved reference may change a
+ * field in between) and makes the rest itself.  r is left as it was.
+ * The caller owns p (zeroed first) and frees it with crm_prep_free.
+ */
+#define CRM_PREP_MAXCUST 8
+struct crm_prep {
+	struct crm_val v[CRM_MAX_FIELDS];	/* r's values when made */
+	struct crm_custom cust[CRM_PREP_MAXCUST];
+	size_t ncust;
+	int tail;		/* the encoding is made (at tail_off in buf) */
+	size_t tail_off;
+	uint32_t koff[CRM_MAX_FIELDS], klen[CRM_MAX_FIELDS];	/* keys in
+				 * buf; klen CRM_PREP_NOKEY when not made */
+	struct crm_buf buf;
+};
+#define CRM_PREP_NOKEY UINT32_MAX
+void crm_prepare(struct crm_rec *r, int64_t now, struct crm_prep *p);
+void crm_prep_free(struct crm_prep *p);
+
 /* The index key of a text value of field f (normal form), into out. */
 int crm_index_key(const struct crm_entity *e, int f, const char *text,
     size_t len, struct crm_buf *out);

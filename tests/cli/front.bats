@@ -332,8 +332,8 @@ customer,2,owner,"index customer.owner names it for ""bob"", but it does not exi
 payment,2,ext_id,"index payment.ext_id names it for ""P2"", but it does not exist"
 payment,2,invoice,"index payment.invoice names it for 1, but it does not exist"
 invoice,1,paid,"is 150.00, but its payments sum to 100.00"
-customer,2,,"does not exist, but the audit log never deleted it (last change 1)"
-payment,2,,"does not exist, but the audit log never deleted it (last change 5)"'
+payment,2,,"does not exist, but the audit log never deleted it (last change 5)"
+customer,2,,"does not exist, but the audit log never deleted it (last change 1)"'
 	assert_stderr_contains 'crm: check: 13 problems in 7 records'
 }
 
@@ -341,20 +341,26 @@ payment,2,,"does not exist, but the audit log never deleted it (last change 5)"'
 	needs_lmdb_utils
 	seed_customers
 	crm-customer set 1 tier=B >/dev/null
-	# customer 3 no longer filed in audit.rec
-	rebuild "$CRM_DB" noaudit audit.rec "01$(id8 3)"
+	# the creation of customers 1 to 4 (one run, filed under the key
+	# 0x80 | entity, first id) no longer filed in audit.rec
+	rebuild "$CRM_DB" noaudit audit.rec "81$(id8 1)"
 	run --separate-stderr crm --db noaudit check
 	assert_failure 65
 	assert_output 'entity,id,field,problem
+customer,2,,has no entry in the audit log
 customer,3,,has no entry in the audit log
-audit,3,,not filed under customer 3 in audit.rec'
-	# entry 2 (customer 2 created) overwritten with junk: the entries
-	# after it cannot be read in order
-	put "$CRM_DB" audit "$(id8 2)" ffffffffff
+customer,4,,has no entry in the audit log
+audit,1,,not filed under customer 1 in audit.rec
+audit,2,,not filed under customer 2 in audit.rec
+audit,3,,not filed under customer 3 in audit.rec
+audit,4,,not filed under customer 4 in audit.rec'
+	# entry 1 (the creation of customers 1 to 4) overwritten with junk:
+	# the entries after it cannot be read in order
+	put "$CRM_DB" audit "$(id8 1)" ffffffffff
 	run --separate-stderr crm check
 	assert_failure 65
 	assert_output 'entity,id,field,problem
-audit,2,,entry does not decode (3 entries after it not checked)'
+audit,1,,entry does not decode (1 entries after it not checked)'
 }
 
 @test "check finds a sequence behind the ids in use" {
@@ -520,7 +526,7 @@ crm: the copy fails its check (1 problem); no backup written"
 	assert_stderr_empty
 	assert_line --index 0 'name,value'
 	assert_line "path,$CRM_DB"
-	assert_line 'schema_version,1'
+	assert_line 'schema_version,2'
 	assert_line --regexp '^file_bytes,[0-9]+$'
 	assert_line --regexp '^used_bytes,[0-9]+$'
 	assert_line --regexp '^map_bytes,[0-9]+$'

@@ -526,6 +526,16 @@ EOF
 	assert_output $'\nFour'
 }
 
+@test "several inputs with the same columns in another order each map by their own header" {
+	printf 'ext_id,name,email\nH1,One,h1@example.com\n' | fixture h1.csv
+	printf 'email,ext_id,name\nh2@example.com,H2,Two\n' | fixture h2.csv
+	run --separate-stderr crm-import customer h1.csv h2.csv
+	assert_success
+	assert_counts customer 'read 2, created 2, updated 0, unchanged 0, skipped 0, rejected 0'
+	run crm-customer list -f csv --fields ext_id,name,email
+	assert_output $'ext_id,name,email\nH1,One,h1@example.com\nH2,Two,h2@example.com'
+}
+
 @test "the reject file of a ragged CSV row keeps the input's columns and the row" {
 	printf 'ext_id,name,email\nU1,One,u1@example.com\nU2,Two,u2@example.com,extra\nU3,Three\nU4,Four,u4@example.com\n' |
 	    fixture rag.csv

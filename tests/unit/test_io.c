@@ -319,6 +319,63 @@ test_csv_long_input(void **state)
 	crm_buf_free(&want);
 }
 
+/*
+ * CSV input is checked as UTF-8 a read at a time: a character cut by
+ * the end of a read is whole in its field, and a bad byte before or
+ * after the end of a read is still found in a row that spans it.
+ */
+static void
+test_csv_utf8_chunks(void **state)
+{
+	struct crm_buf in = CRM_BUF_INIT, want = CRM_BUF_INIT;
+	size_t i, line, at;
+	int bad;
+
+	(void)state;
+	for (bad = 0; bad < 3; bad++) {
+		crm_buf_reset(&in);
+		crm_buf_reset(&want);
+		assert_int_equal(crm_buf_adds(&in, "id,name\n"), 0);
+		for (i = 0, line = 2; in.len < 65536 - 40; i++, line++) {
+			/* 张 then 0 to 6 三: 3-byte characters at every offset */
+			static const char more[] = "\xe4\xb8\x89\xe4\xb8\x89"
+			    "\xe4\xb8\x89\xe4\xb8\x89\xe4\xb8\x89\xe4\xb8\x89";
+
+			assert_int_equal(crm_buf_printf(&in, "%zu,\xe5\xbc\xa0%.*s\n",
+			    i, (int)(i % 7 * 3), more), 0);
+			assert_int_equal(crm_buf_printf(&want,
+			    "%zu:id=%zu|name=\xe5\xbc\xa0%.*s\n", line, i,
+			    (int)(i % 7 * 3), more), 0);
+		}
+		/* A row across the end of the first read (65536 bytes), its
+		 * bad byte before that end (1) or after it (2). */
+		at = in.len;
+		assert_int_equal(crm_buf_printf(&in, "x,%s%s%s\n",
+		    bad == 1 ? "aa\xff" : "aaa", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+		    bad == 2 ? "b\xff" : "bb"), 0);
+		assert_true(at < 65536 - 10 && in.len > 65536 + 10);
+		for (i = 0; i < 3; i++)
+			assert_int_equal(crm_buf_printf(&in, "y%zu,\xe5\xbc\xa0\n",
+			    i), 0);
+		if (bad) {
+			check_read("a bad byte near the end of a read", in.p, in.len,
+			    CRM_IN_CSV, want.p, CRM_EDATA, line, "invalid UTF-8");
+			continue;
+		}
+		assert_int_equal(crm_buf_printf(&want, "%zu:id=x|name=aaa%s%s\n",
+		    line, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "bb"), 0);
+		for (i = 0; i < 3; i++)
+			assert_int_equal(crm_buf_printf(&want,
+			    "%zu:id=y%zu|name=\xe5\xbc\xa0\n", line + 1 + i, i), 0);
+		check_read("characters cut by the end of a read", in.p, in.len,
+		    CRM_IN_CSV, want.p, CRM_ENOTFOUND, 0, "");
+	}
+	crm_buf_free(&in);
+	crm_buf_free(&want);
+}
+
 static void
 test_tsv(void **state)
 {
@@ -1075,6 +1132,7 @@ main(void)
 		cmocka_unit_test(test_csv_stray_quote),
 		cmocka_unit_test(test_csv_rows_before_error),
 		cmocka_unit_test(test_csv_long_input),
+		cmocka_unit_test(test_csv_utf8_chunks),
 		cmocka_unit_test(test_tsv),
 		cmocka_unit_test(test_tsv_nul),
 		cmocka_unit_test(test_json),

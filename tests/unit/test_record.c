@@ -744,6 +744,41 @@ test_copy(void **state)
 	crm_rec_free(b);
 }
 
+/* crm_rec_setf_ref keeps a value that ends in NUL where it is, and
+ * copies one it had to trim (or that does not end there). */
+static void
+test_setf_ref(void **state)
+{
+	const struct crm_entity *e = ent("customer");
+	struct crm_rec *r = crm_rec_new(e);
+	char row[] = "Acme\0 E1 \0ann@example.com\0ACME corp";
+	int name = crm_field_find(e, "name", 4);
+	int ext = crm_field_find(e, "ext_id", 6);
+	int email = crm_field_find(e, "email", 5);
+	int notes = crm_field_find(e, "notes", 5);
+
+	(void)state;
+	assert_non_null(r);
+	assert_int_equal(crm_rec_setf_ref(r, name, row, 4, NOW), 0);
+	assert_ptr_equal(r->v[name].s, row);
+	/* " E1 ": an indexed value is trimmed, so it no longer ends in NUL. */
+	assert_int_equal(crm_rec_setf_ref(r, ext, row + 5, 4, NOW), 0);
+	assert_ptr_not_equal(r->v[ext].s, row + 6);
+	assert_int_equal(r->v[ext].len, 2);
+	assert_memory_equal(r->v[ext].s, "E1", 3);
+	assert_int_equal(crm_rec_setf_ref(r, email, row + 10, 15, NOW), 0);
+	assert_ptr_equal(r->v[email].s, row + 10);
+	/* "ACME" of "ACME corp": not the end of the text. */
+	assert_int_equal(crm_rec_setf_ref(r, notes, row + 26, 4, NOW), 0);
+	assert_ptr_not_equal(r->v[notes].s, row + 26);
+	assert_memory_equal(r->v[notes].s, "ACME", 5);
+	/* A bad value is refused as by crm_rec_setf. */
+	assert_int_equal(crm_rec_setf_ref(r, email, row, 4, NOW), CRM_EDATA);
+	crm_clearerr();
+	assert_ptr_equal(r->v[email].s, row + 10);
+	crm_rec_free(r);
+}
+
 static void
 test_rec_text(void **state)
 {
@@ -953,6 +988,7 @@ main(void)
 		cmocka_unit_test(test_money_pending),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_copy),
+		cmocka_unit_test(test_setf_ref),
 		cmocka_unit_test(test_rec_text),
 		cmocka_unit_test(test_decode_corrupt),
 		cmocka_unit_test(test_decode_truncated),

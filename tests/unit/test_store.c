@@ -289,9 +289,9 @@ lookup(struct fixture *fx, const char *ref, uint64_t *id)
 		    ref, rc_, (unsigned long long)id_); \
 } while (0)
 
-/* Ids under the tag index word, as "1,2," text. */
+/* Ids under value in the index of field, as "1,2," text. */
 static char *
-tagged(struct fixture *fx, const char *word)
+indexed(struct fixture *fx, const char *field, const char *value)
 {
 	const struct crm_entity *e = customer_ent();
 	struct crm_buf b = CRM_BUF_INIT;
@@ -301,8 +301,8 @@ tagged(struct fixture *fx, const char *word)
 	int rc;
 
 	assert_int_equal(crm_read_begin(fx->db, &tx), 0);
-	assert_int_equal(crm_iter_index(&tx, e, crm_field_find(e, "tags", 4),
-	    word, strlen(word), &it), 0);
+	assert_int_equal(crm_iter_index(&tx, e, crm_field_find(e, field,
+	    strlen(field)), value, strlen(value), &it), 0);
 	while ((rc = crm_iter_next(it, &id, NULL, NULL)) == 0)
 		assert_int_equal(crm_buf_printf(&b, "%llu,",
 		    (unsigned long long)id), 0);
@@ -312,12 +312,15 @@ tagged(struct fixture *fx, const char *word)
 	return b.p ? b.p : strdup("");
 }
 
-#define TAGGED(fx, word, want) do { \
-	char *t_ = tagged(fx, word); \
+#define INDEXED(fx, field, value, want) do { \
+	char *t_ = indexed(fx, field, value); \
 	if (strcmp(t_, want) != 0) \
-		fail_msg("tag %s: ids \"%s\", want \"%s\"", word, t_, want); \
+		fail_msg("%s %s: ids \"%s\", want \"%s\"", field, value, t_, \
+		    want); \
 	free(t_); \
 } while (0)
+
+#define TAGGED(fx, word, want) INDEXED(fx, "tags", word, want)
 
 /* ---- opening -------------------------------------------------------- */
 
@@ -457,6 +460,97 @@ test_insert_ids(void **state)
 		crm_iter_free(it);
 		crm_txn_end(&tx);
 	}
+	PASSED(fx);
+}
+
+/*
+ * Keys and encoding made ahead (crm_prepare, as an import's reader does)
+ * store the same record as crm_insert alone; a field changed after the
+ * preparation is stored and indexed as changed; a refused creation
+ * still gives the record back as it came.
+ */
+static int
+do_prepared(struct crm_txn *tx, void *arg)
+{
+	static const char *const a[] = { "name=Acme", "ext_id=E1",
+		"email= Ann@Example.COM", "phone=+86 138 0000 0007", "owner=dana",
+		"tags=vip;gold", "colour=blue", NULL };
+	static const char *const b[] = { "name=Beta", "ext_id=E2",
+		"email=bob@example.com", "owner=erin", NULL };
+	static const char *const c[] = { "name=Dup", "email=ANN@example.com",
+		NULL };
+	const struct crm_entity *e = customer_ent();
+	struct crm_rec *r = crm_rec_new(e), *got = crm_rec_new(e);
+	struct crm_buf enc = CRM_BUF_INIT;
+	struct crm_prep p;
+	unsigned char k[8];
+	MDB_val key = { 8, k }, val;
+	int kind = crm_field_find(e, "kind", 4);
+
+	(void)arg;
+	memset(&p, 0, sizeof(p));
+	assert_non_null(r);
+	assert_non_null(got);
+	assert_int_equal(set_list(r, a), 0);
+	crm_prepare(r, NOW, &p);
+	assert_ptr_equal(r->prep, &p);
+	assert_int_equal(r->v[kind].state, CRM_V_EMPTY);	/* as it was */
+	assert_int_equal(crm_insert(tx, r), 0);
+	/* The bytes stored are the record's whole encoding. */
+	crm_be64_put(k, r->id);
+	assert_int_equal(mdb_get(tx->t, crm_db_records(tx->db, e), &key, &val),
+	    0);
+	assert_int_equal(crm_fetch(tx, got, r->id), 0);
+	assert_int_equal(crm_rec_encode(got, &enc), 0);
+	assert_int_equal(enc.len, val.mv_size);
+	assert_memory_equal(enc.p, val.mv_data, enc.len);
+
+	crm_rec_reset(r);
+	assert_int_equal(set_list(r, b), 0);
+	crm_prepare(r, NOW, &p);
+	assert_int_equal(crm_rec_set(r, "email", 5, "carl@example.com", 16, NOW,
+	    0), 0);
+	assert_int_equal(crm_rec_set(r, "owner", 5, "frank", 5, NOW, 0), 0);
+	assert_int_equal(crm_insert(tx, r), 0);
+
+	crm_rec_reset(r);
+	assert_int_equal(set_list(r, c), 0);
+	crm_prepare(r, NOW, &p);
+	assert_int_equal(crm_insert(tx, r), CRM_EEXIST);
+	crm_clearerr();
+	assert_int_equal(r->v[kind].state, CRM_V_EMPTY);
+	assert_int_equal(tx->conflict_id, 1);
+
+	crm_buf_free(&enc);
+	crm_prep_free(&p);
+	crm_rec_free(r);
+	crm_rec_free(got);
+	return 0;
+}
+
+static void
+test_prepared_insert(void **state)
+{
+	struct fixture *fx = *state;
+
+	open_rw(fx);
+	assert_int_equal(crm_write(fx->db, do_prepared, NULL), 0);
+	assert_int_equal(count(fx, customer_ent()), 2);
+	FIELD(fx, 1, "email", "Ann@Example.COM");
+	FIELD(fx, 1, "kind", "company");
+	FIELD(fx, 1, "colour", "blue");
+	FIELD(fx, 1, "created_at", NOW_TEXT);
+	FINDS(fx, "email:ann@example.com", 1);
+	FINDS(fx, "ext:E1", 1);
+	INDEXED(fx, "phone", "13800000007", "1,");
+	INDEXED(fx, "owner", "dana", "1,");
+	TAGGED(fx, "gold", "1,");
+	FIELD(fx, 2, "email", "carl@example.com");
+	FIELD(fx, 2, "owner", "frank");
+	FINDS(fx, "email:carl@example.com", 2);
+	MISSES(fx, "email:bob@example.com");
+	INDEXED(fx, "owner", "frank", "2,");
+	INDEXED(fx, "owner", "erin", "");
 	PASSED(fx);
 }
 
@@ -782,6 +876,14 @@ do_undo(struct crm_txn *tx, void *arg)
 	return crm_undo(tx, job->change, 0, &job->n);
 }
 
+static int
+do_undo_force(struct crm_txn *tx, void *arg)
+{
+	struct undo_job *job = arg;
+
+	return crm_undo(tx, job->change, 1, &job->n);
+}
+
 static void
 test_delete_undo(void **state)
 {
@@ -902,6 +1004,7 @@ struct bulk_job {
 	int runs;
 	int max_attempt;
 	uint64_t first, last;
+	int pager;		/* start a pager, left to crm_txn_end to stop */
 };
 
 static int
@@ -920,6 +1023,8 @@ do_bulk(struct crm_txn *tx, void *arg)
 	job->first = job->last = 0;
 	if (r == NULL)
 		return ENOMEM;
+	if (job->pager)
+		crm_pager_start(tx, (size_t)1 << 30);
 	for (i = 0; i < job->n && rc == 0; i++) {
 		int nl = snprintf(name, sizeof(name), "Customer number %zu", i);
 		int el = snprintf(email, sizeof(email), "c%zu@example.com", i);
@@ -978,6 +1083,48 @@ test_map_growth(void **state)
 	PASSED(fx);
 }
 
+/*
+ * A pager faulting pages in ahead of the writer changes nothing of what
+ * is written, also when the map grows under the write (the pager of
+ * each run is stopped by crm_txn_end, before the map moves).
+ */
+static void
+test_pager(void **state)
+{
+	struct fixture *fx = *state;
+	struct bulk_job job;
+	int rc;
+
+	open_rw(fx);
+	memset(&job, 0, sizeof(job));
+	job.n = 20000;
+	job.pager = 1;
+	rc = crm_write(fx->db, do_bulk, &job);
+	if (rc != 0)
+		fail_msg("bulk insert: %s", crm_errdetail(rc));
+	assert_int_equal(count(fx, customer_ent()), 20000);
+	FINDS(fx, "email:c19999@example.com", 20000);
+	FIELD(fx, 12345, "name", "Customer number 12344");
+
+	crm_db_close(fx->db);
+	fx->db = NULL;
+	assert_int_equal(setenv("CRM_MAP_SIZE", "65536", 1), 0);
+	snprintf(fx->dir + strlen(fx->dir), sizeof(fx->dir) - strlen(fx->dir),
+	    "2");
+	open_rw(fx);
+	memset(&job, 0, sizeof(job));
+	job.n = 5000;
+	job.pager = 1;
+	rc = crm_write(fx->db, do_bulk, &job);
+	if (rc != 0)
+		fail_msg("bulk insert: %s", crm_errdetail(rc));
+	assert_true(job.runs > 1);
+	assert_int_equal(count(fx, customer_ent()), 5000);
+	FINDS(fx, "ext:E004999", 5000);
+	unsetenv("CRM_MAP_SIZE");
+	PASSED(fx);
+}
+
 /* ---- versions ------------------------------------------------------- */
 
 /* Writes meta "schema_version" = v (big-endian 64-bit) with plain LMDB. */
@@ -1023,6 +1170,154 @@ get_schema_version(const char *dir)
 	return v;
 }
 
+/* ---- runs of creations in the audit log ------------------------------ */
+
+static int
+collect_seq(const struct crm_audit *a, void *arg)
+{
+	return crm_buf_printf(arg, "%llu:%s:%llu ", (unsigned long long)a->seq,
+	    crm_audit_opname(a->op), (unsigned long long)a->id);
+}
+
+/* Every entry of change (all when 0) as "seq:op:id " text. */
+static char *
+change_log(struct fixture *fx, uint64_t change)
+{
+	struct crm_buf b = CRM_BUF_INIT;
+	struct crm_txn tx;
+
+	assert_int_equal(crm_read_begin(fx->db, &tx), 0);
+	assert_int_equal(crm_audit_each(&tx, NULL, 0, change, collect_seq, &b),
+	    0);
+	crm_txn_end(&tx);
+	return b.p ? b.p : strdup("");
+}
+
+static size_t
+audit_keys(struct fixture *fx)
+{
+	struct crm_txn tx;
+	MDB_stat st;
+
+	assert_int_equal(crm_read_begin(fx->db, &tx), 0);
+	assert_int_equal(mdb_stat(tx.t, crm_db_audit(fx->db), &st), 0);
+	crm_txn_end(&tx);
+	return st.ms_entries;
+}
+
+static int
+set_tier(struct crm_rec *nw, void *arg)
+{
+	(void)arg;
+	return crm_rec_set(nw, "tier", 4, "A", 1, NOW, 0);
+}
+
+/* Creations in a row, an update between them, then more. */
+static int
+do_mixed(struct crm_txn *tx, void *arg)
+{
+	static const char *const names[] = { "name=A1", "name=A2", "name=A3",
+		"name=B4", "name=B5" };
+	struct crm_rec *r = crm_rec_new(customer_ent());
+	uint64_t *change = arg, second = 0;
+	int i, rc = 0;
+
+	if (r == NULL)
+		return ENOMEM;
+	for (i = 0; i < 5 && rc == 0; i++) {
+		const char *kv[2] = { names[i], NULL };
+
+		if (i == 3)
+			rc = crm_edit(tx, customer_ent(), second, set_tier, NULL);
+		crm_rec_reset(r);
+		if (rc == 0)
+			rc = set_list(r, kv);
+		if (rc == 0)
+			rc = crm_insert(tx, r);
+		if (i == 1)
+			second = r->id;
+	}
+	crm_rec_free(r);
+	if (rc == 0)
+		rc = crm_audit_change(tx, change);
+	return rc;
+}
+
+/*
+ * Creations of consecutive ids in one write are one entry in the log,
+ * but every reader still sees one creation per record, numbered as if
+ * written on its own; undo reverses them all; the database is marked
+ * as one an older crm cannot read.
+ */
+static void
+test_audit_runs(void **state)
+{
+	struct fixture *fx = *state;
+	struct delete_job del;
+	struct undo_job undo;
+	uint64_t change = 0;
+	char *log;
+
+	open_rw(fx);
+	assert_int_equal(crm_write(fx->db, do_mixed, &change), 0);
+	log = change_log(fx, change);
+	assert_string_equal(log, "1:create:1 2:create:2 3:create:3 "
+	    "4:update:2 5:create:4 6:create:5 ");
+	free(log);
+	assert_int_equal(audit_keys(fx), 3);	/* two runs and the update */
+	log = audit_of(fx, 2);
+	assert_string_equal(log, "create 2 [tester/test_store]\n"
+	    "update tier:  -> A [tester/test_store]\n");
+	free(log);
+	log = audit_of(fx, 5);
+	assert_string_equal(log, "create 5 [tester/test_store]\n");
+	free(log);
+	log = audit_of(fx, 6);
+	assert_string_equal(log, "");
+	free(log);
+
+	/* Deleted and restored: its creation in the run comes first. */
+	del.id = 4;
+	del.change = 0;
+	assert_int_equal(crm_write(fx->db, do_delete, &del), 0);
+	undo.change = del.change;
+	assert_int_equal(crm_write(fx->db, do_undo, &undo), 0);
+	log = audit_of(fx, 4);
+	assert_string_equal(log, "create 4 [tester/test_store]\n"
+	    "delete 4 [tester/test_store]\n"
+	    "create 4 [tester/test_store]\n");
+	free(log);
+	log = change_log(fx, del.change);
+	assert_string_equal(log, "7:delete:4 ");
+	free(log);
+
+	/* Undo of the whole write: every record of both runs goes. */
+	undo.change = change;
+	assert_int_equal(crm_write(fx->db, do_undo, &undo), CRM_EDATA);
+	crm_clearerr();		/* 4 was changed since: --force */
+	assert_int_equal(crm_write(fx->db, do_undo_force, &undo), 0);
+	assert_int_equal(undo.n, 6);
+	assert_int_equal(count(fx, customer_ent()), 0);
+
+	crm_db_close(fx->db);
+	fx->db = NULL;
+	assert_int_equal(get_schema_version(fx->dir), CRM_SCHEMA_VERSION);
+
+	/* A database of version 1 stays so until a run is written in it. */
+	set_schema_version(fx->dir, 1);
+	open_rw(fx);
+	assert_int_equal(insert1(fx, "name=Solo", (char *)NULL), 6);
+	crm_db_close(fx->db);
+	fx->db = NULL;
+	assert_int_equal(get_schema_version(fx->dir), 1);
+	open_rw(fx);
+	assert_int_equal(crm_write(fx->db, do_mixed, &change), 0);
+	crm_db_close(fx->db);
+	fx->db = NULL;
+	assert_int_equal(get_schema_version(fx->dir), CRM_SCHEMA_VERSION);
+	PASSED(fx);
+}
+
 static void
 test_newer_schema(void **state)
 {
@@ -1066,6 +1361,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_open_nested_dir, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_insert_ids, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prepared_insert, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_insert_required, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_unique_collision, setup,
@@ -1078,6 +1375,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_delete_undo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_undo_insert, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_growth, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pager, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_runs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema, setup,
 		    teardown),
 	};
