@@ -14,6 +14,7 @@
 
 #include "cli_records.h"
 #include "customer.h"
+#include "invoice.h"
 
 #define E_CUSTOMER (crm_entity_find("customer"))
 #define E_CONTACT (crm_entity_find("contact"))
@@ -72,13 +73,51 @@ static const struct crm_option dupes_opts[] = {
 
 /* ---- handlers ----------------------------------------------------------- */
 
+static const char *const balance_names[] = { "currency", "outstanding",
+	"overdue" };
+static const enum crm_kind balance_kinds[] = { CRM_K_STR, CRM_K_MONEY,
+	CRM_K_MONEY };
+
+static int
+balance_row(const char *cur, int64_t outstanding, int64_t overdue,
+    int exponent, void *arg)
+{
+	struct crm_grid *g = arg;
+	struct crm_buf b = CRM_BUF_INIT;
+	int rc;
+
+	rc = crm_grid_add(g, cur, strlen(cur));
+	if (rc == 0)
+		rc = crm_money_format(&b, outstanding, exponent);
+	if (rc == 0)
+		rc = crm_grid_add(g, b.p, b.len);
+	crm_buf_reset(&b);
+	if (rc == 0)
+		rc = crm_money_format(&b, overdue, exponent);
+	if (rc == 0)
+		rc = crm_grid_add(g, b.p, b.len);
+	crm_buf_free(&b);
+	return rc;
+}
+
+/* What the customer owes, per currency. */
+static int
+balance(struct crm_txn *tx, const struct crm_rec *cust, struct crm_grid *g)
+{
+	g->names = balance_names;
+	g->kinds = balance_kinds;
+	g->ncols = 3;
+	return crm_customer_balance(tx, cust->id, balance_row, g);
+}
+
 static const struct crm_section customer_sections[] = {
-	{ "contact", "contacts", "id", 0, 0 },
-	{ "activity", "activities", "at", 1, 10 },
-	{ "lead", "leads", "id", 0, 0 },
-	{ "deal", "deals", "id", 1, 0 },
-	{ "invoice", "invoices", "due_on", 1, 0 },
-	{ "ticket", "tickets", "id", 1, 0 },
+	{ "contact", "contacts", "id", 0, 0, NULL },
+	{ "activity", "activities", "at", 1, 10, NULL },
+	{ "lead", "leads", "id", 0, 0, NULL },
+	{ "deal", "deals", "id", 1, 0, NULL },
+	{ "invoice", "invoices", "due_on", 1, 0, NULL },
+	{ "ticket", "tickets", "id", 1, 0, NULL },
+	{ NULL, "balance", NULL, 0, 0, balance },
 };
 
 static int
@@ -292,6 +331,7 @@ cmd_done(struct crm_ctx *ctx)
 /* Agenda rows: the follow-up, its customer and how late it is. */
 struct agendaarg {
 	struct crm_out *out;
+	struct crm_row_out row;
 	int64_t today;
 };
 
@@ -299,33 +339,29 @@ static int
 agenda_row(const struct crm_rec *a, const struct crm_rec *c, void *arg)
 {
 	struct agendaarg *g = arg;
-	const struct crm_entity *ae = a->ent, *ce = E_CUSTOMER;
-	static const char *const af[] = { "id", "follow_up", NULL, "customer",
-		NULL, NULL, "by", "kind", "summary" };
-	struct crm_buf b = CRM_BUF_INIT;
-	const char *vals[9];
-	size_t lens[9], offs[9], i;
-	int rc = 0;
+	struct crm_row_out *row = &g->row;
+	int rc;
 
-	for (i = 0; i < 9 && rc == 0; i++) {
-		offs[i] = b.len;
-		if (af[i] != NULL)
-			rc = crm_rec_text(a, crm_field_find(ae, af[i],
-			    strlen(af[i])), &b);
-		else if (i == 2)
-			rc = crm_buf_printf(&b, "%lld", (long long)(g->today -
-			    a->v[crm_field_find(ae, "follow_up", 9)].i));
-		else if (i == 4 && c != NULL)
-			rc = crm_rec_text(c, crm_field_find(ce, "name", 4), &b);
-		else if (i == 5 && c != NULL)
-			rc = crm_rec_text(c, crm_field_find(ce, "owner", 5), &b);
-		lens[i] = b.len - offs[i];
-	}
-	for (i = 0; i < 9; i++)
-		vals[i] = lens[i] ? b.p + offs[i] : NULL;
+	rc = crm_row_field(row, a, "id");
 	if (rc == 0)
-		rc = crm_out_row(g->out, vals, lens);
-	crm_buf_free(&b);
+		rc = crm_row_field(row, a, "follow_up");
+	if (rc == 0)
+		rc = crm_row_int(row, g->today -
+		    a->v[crm_field_find(a->ent, "follow_up", 9)].i);
+	if (rc == 0)
+		rc = crm_row_field(row, a, "customer");
+	if (rc == 0)
+		rc = crm_row_field(row, c, "name");
+	if (rc == 0)
+		rc = crm_row_field(row, c, "owner");
+	if (rc == 0)
+		rc = crm_row_field(row, a, "by");
+	if (rc == 0)
+		rc = crm_row_field(row, a, "kind");
+	if (rc == 0)
+		rc = crm_row_field(row, a, "summary");
+	if (rc == 0)
+		rc = crm_row_emit(row, g->out);
 	return rc;
 }
 
@@ -336,7 +372,7 @@ cmd_agenda(struct crm_ctx *ctx)
 		"customer", "name", "owner", "by", "kind", "summary" };
 	static const enum crm_kind kinds[] = { CRM_K_NUM, CRM_K_STR, CRM_K_NUM,
 		CRM_K_NUM, CRM_K_STR, CRM_K_STR, CRM_K_STR, CRM_K_STR, CRM_K_STR };
-	struct agendaarg g = { NULL, 0 };
+	struct agendaarg g;
 	struct crm_txn tx;
 	const char *owner = crm_opt(ctx, "owner");
 	int64_t days;
@@ -344,6 +380,7 @@ cmd_agenda(struct crm_ctx *ctx)
 
 	if (crm_opt(ctx, "mine") != NULL)
 		owner = crm_ctx_user(ctx);
+	memset(&g, 0, sizeof(g));
 	rc = crm_opt_int(ctx, "days", 0, &days);
 	if (rc != 0)
 		return rc;
@@ -359,6 +396,7 @@ cmd_agenda(struct crm_ctx *ctx)
 	if (rc == 0)
 		rc = crm_out_end(g.out);
 	crm_out_free(g.out);
+	crm_row_free(&g.row);
 	crm_txn_end(&tx);
 	return rc;
 }
@@ -367,31 +405,27 @@ struct dupesarg {
 	struct crm_out *out;
 	struct crm_txn *tx;
 	struct crm_rec *r;
+	struct crm_row_out row;
 };
 
 static int
 dupes_row(uint64_t group, uint64_t id, unsigned why, void *arg)
 {
 	struct dupesarg *d = arg;
-	const struct crm_entity *e = E_CUSTOMER;
-	static const char *const f[] = { "name", "email", "phone" };
 	struct crm_buf b = CRM_BUF_INIT;
-	const char *vals[6];
-	size_t lens[6], offs[6], i;
 	int rc;
 
 	rc = crm_fetch(d->tx, d->r, id);
-	offs[0] = 0;
 	if (rc == 0)
-		rc = crm_buf_printf(&b, "%llu", (unsigned long long)group);
-	offs[1] = b.len;
+		rc = crm_row_int(&d->row, (int64_t)group);
 	if (rc == 0)
-		rc = crm_buf_printf(&b, "%llu", (unsigned long long)id);
-	for (i = 0; i < 3 && rc == 0; i++) {
-		offs[2 + i] = b.len;
-		rc = crm_rec_text(d->r, crm_field_find(e, f[i], strlen(f[i])), &b);
-	}
-	offs[5] = b.len;
+		rc = crm_row_int(&d->row, (int64_t)id);
+	if (rc == 0)
+		rc = crm_row_field(&d->row, d->r, "name");
+	if (rc == 0)
+		rc = crm_row_field(&d->row, d->r, "email");
+	if (rc == 0)
+		rc = crm_row_field(&d->row, d->r, "phone");
 	if (rc == 0)
 		rc = crm_buf_printf(&b, "%s%s%s%s%s",
 		    why & CRM_DUPE_EMAIL ? "email" : "",
@@ -399,12 +433,10 @@ dupes_row(uint64_t group, uint64_t id, unsigned why, void *arg)
 		    why & CRM_DUPE_PHONE ? "phone" : "",
 		    (why & CRM_DUPE_PHONE) && (why & CRM_DUPE_NAME) ? ";" : "",
 		    why & CRM_DUPE_NAME ? "name" : "");
-	for (i = 0; i < 6 && rc == 0; i++) {
-		lens[i] = (i == 5 ? b.len : offs[i + 1]) - offs[i];
-		vals[i] = lens[i] ? b.p + offs[i] : NULL;
-	}
 	if (rc == 0)
-		rc = crm_out_row(d->out, vals, lens);
+		rc = crm_row_text(&d->row, b.p, b.len);
+	if (rc == 0)
+		rc = crm_row_emit(&d->row, d->out);
 	crm_buf_free(&b);
 	return rc;
 }
@@ -416,13 +448,14 @@ cmd_dupes(struct crm_ctx *ctx)
 		"phone", "match" };
 	static const enum crm_kind kinds[] = { CRM_K_NUM, CRM_K_NUM, CRM_K_STR,
 		CRM_K_STR, CRM_K_STR, CRM_K_TAGS };
-	struct dupesarg d = { NULL, NULL, NULL };
+	struct dupesarg d;
 	struct crm_txn tx;
 	char *const *by;
 	size_t nby, i;
 	unsigned mask = 0;
 	int rc;
 
+	memset(&d, 0, sizeof(d));
 	by = crm_optv(ctx, "by", &nby);
 	for (i = 0; i < nby; i++) {
 		const char *p = by[i];
@@ -463,6 +496,7 @@ cmd_dupes(struct crm_ctx *ctx)
 	if (rc == 0)
 		rc = crm_out_end(d.out);
 	crm_out_free(d.out);
+	crm_row_free(&d.row);
 	crm_rec_free(d.r);
 	crm_txn_end(&tx);
 	return rc;

@@ -311,8 +311,35 @@ later_change(const struct crm_audit *a, void *arg)
 	return 0;
 }
 
+/*
+ * The updates of one record in a change are reversed together, in one
+ * crm_update: the rules then see the whole old state at once (a deal's
+ * stage and its stage_changed_at come back together, and the rule does
+ * not stamp the move back as new).
+ */
+struct pending {
+	struct crm_rec *cur, *nw;
+};
+
 static int
-undo_one(struct crm_txn *tx, const struct crm_audit *a, int force)
+flush(struct crm_txn *tx, struct pending *p)
+{
+	int rc = 0;
+
+	if (p->cur != NULL) {
+		rc = crm_update(tx, p->cur, p->nw);
+		if (rc == 1)
+			rc = 0;
+	}
+	crm_rec_free(p->cur);
+	crm_rec_free(p->nw);
+	p->cur = p->nw = NULL;
+	return rc;
+}
+
+static int
+undo_one(struct crm_txn *tx, const struct crm_audit *a, int force,
+    struct pending *p)
 {
 	const struct crm_entity *e = crm_entity_bynum(a->entity);
 	struct crm_rec *cur = NULL, *nw = NULL;
@@ -327,6 +354,10 @@ undo_one(struct crm_txn *tx, const struct crm_audit *a, int force)
 		rc = ENOMEM;
 		goto done;
 	}
+	if (a->op != CRM_AUDIT_UPDATE)
+		rc = flush(tx, p);
+	if (rc != 0)
+		goto done;
 	switch (a->op) {
 	case CRM_AUDIT_CREATE:
 		if (!force) {
@@ -359,22 +390,31 @@ undo_one(struct crm_txn *tx, const struct crm_audit *a, int force)
 			rc = crm_restore(tx, nw);
 		break;
 	case CRM_AUDIT_UPDATE:
-		rc = crm_fetch(tx, cur, a->id);
-		if (rc == CRM_ENOTFOUND && force) {
-			crm_clearerr();
-			rc = 0;
-			break;
+		if (p->cur != NULL && (p->cur->ent != e || p->cur->id != a->id))
+			rc = flush(tx, p);
+		if (rc == 0 && p->cur == NULL) {
+			rc = crm_fetch(tx, cur, a->id);
+			if (rc == CRM_ENOTFOUND && force) {
+				crm_clearerr();
+				rc = 0;
+				break;
+			}
+			if (rc == 0)
+				rc = crm_rec_copy(nw, cur);
+			if (rc != 0)
+				break;
+			p->cur = cur;
+			p->nw = nw;
+			cur = nw = NULL;
 		}
-		if (rc == 0)
-			rc = crm_rec_copy(nw, cur);
 		if (rc != 0)
 			break;
 		f = crm_field_find(e, a->field, a->flen);
 		if (f >= 0)
-			rc = crm_rec_text(cur, f, &txt);
+			rc = crm_rec_text(p->cur, f, &txt);
 		else {
-			const struct crm_custom *c = crm_rec_custom(cur, a->field,
-			    a->flen);
+			const struct crm_custom *c = crm_rec_custom(p->cur,
+			    a->field, a->flen);
 
 			if (c != NULL)
 				rc = crm_buf_add(&txt, c->s, c->len);
@@ -389,13 +429,8 @@ undo_one(struct crm_txn *tx, const struct crm_audit *a, int force)
 			break;
 		}
 		if (rc == 0)
-			rc = crm_rec_set(nw, a->field, a->flen, a->old, a->olen,
-			    tx->now, 1);
-		if (rc == 0) {
-			rc = crm_update(tx, cur, nw);
-			if (rc == 1)
-				rc = 0;
-		}
+			rc = crm_rec_set(p->nw, a->field, a->flen, a->old,
+			    a->olen, tx->now, 1);
 		break;
 	case CRM_AUDIT_MERGE:
 		break;	/* the entries around it undo the merge */
@@ -413,6 +448,7 @@ int
 crm_undo(struct crm_txn *tx, uint64_t change, int force, size_t *n)
 {
 	struct entry_list l = { NULL, 0, 0 };
+	struct pending p = { NULL, NULL };
 	char key[40];
 	MDB_val mk, mv;
 	size_t i;
@@ -456,12 +492,16 @@ crm_undo(struct crm_txn *tx, uint64_t change, int force, size_t *n)
 				rc = decode(l.seq[i - 1], &cv, &a);
 			}
 			if (rc == 0)
-				rc = undo_one(tx, &a, force);
+				rc = undo_one(tx, &a, force, &p);
 			crm_buf_free(&copy);
 		}
 		if (rc == 0)
 			(*n)++;
 	}
+	if (rc == 0)
+		rc = flush(tx, &p);
+	crm_rec_free(p.cur);	/* left over after a failure */
+	crm_rec_free(p.nw);
 	if (rc == 0) {
 		uint64_t self;
 		unsigned char vb[8];

@@ -467,6 +467,29 @@ crm_optv(const struct crm_ctx *ctx, const char *name, size_t *n)
 }
 
 int
+crm_ctx_writable(struct crm_ctx *ctx)
+{
+	struct crm_db *db;
+	char *dir;
+	int rc;
+
+	if (ctx->db == NULL || ctx->cmd->db == CRM_DB_WRITE)
+		return 0;
+	/* LMDB wants one environment per file in a process: close first. */
+	dir = strdup(crm_db_path(ctx->db));
+	if (dir == NULL)
+		return ENOMEM;
+	crm_db_close(ctx->db);
+	ctx->db = NULL;
+	rc = crm_db_open(dir, CRM_OPEN_RDWR, ctx->tool->name,
+	    crm_ctx_user(ctx), &db);
+	if (rc == 0)
+		ctx->db = db;
+	free(dir);
+	return rc;
+}
+
+int
 crm_opt_int(const struct crm_ctx *ctx, const char *name, int64_t dflt,
     int64_t *out)
 {
@@ -545,10 +568,11 @@ crm_main(const struct crm_tool *tool, int argc, char **argv)
 	}
 	if (i >= argc)
 		return usage_err(tool, NULL, "no command given");
+	/* Two-word commands ("contact add", "stages set") first: "stages"
+	 * may be a command of its own. */
 	for (ctx.cmd = tool->cmds; ctx.cmd->name != NULL; ctx.cmd++) {
 		const char *sp = strchr(ctx.cmd->name, ' ');
 
-		/* Two-word commands ("contact add") take two arguments. */
 		if (sp != NULL && i + 1 < argc &&
 		    strncmp(ctx.cmd->name, argv[i], (size_t)(sp - ctx.cmd->name)) == 0 &&
 		    argv[i][sp - ctx.cmd->name] == '\0' &&
@@ -556,9 +580,11 @@ crm_main(const struct crm_tool *tool, int argc, char **argv)
 			i++;
 			break;
 		}
-		if (sp == NULL && strcmp(ctx.cmd->name, argv[i]) == 0)
-			break;
 	}
+	if (ctx.cmd->name == NULL)
+		for (ctx.cmd = tool->cmds; ctx.cmd->name != NULL; ctx.cmd++)
+			if (strcmp(ctx.cmd->name, argv[i]) == 0)
+				break;
 	if (ctx.cmd->name == NULL) {
 		struct crm_buf words = CRM_BUF_INIT;
 		const struct crm_cmd *c;

@@ -95,6 +95,10 @@ char *const *crm_optv(const struct crm_ctx *ctx, const char *name,
 int crm_opt_int(const struct crm_ctx *ctx, const char *name, int64_t dflt,
     int64_t *out);
 
+/* For a command that reads unless an option makes it write
+ * (overdue --mark-reminded): reopens the database for writing. */
+int crm_ctx_writable(struct crm_ctx *ctx);
+
 /* Messages on stderr as "prog: message". */
 void crm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *crm_progname(void);

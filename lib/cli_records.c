@@ -325,12 +325,163 @@ done:
 	return rc;
 }
 
+/* ---- rows of mixed values ------------------------------------------------ */
+
+static int
+row_next(struct crm_row_out *row, int rc)
+{
+	if (rc == 0 && row->n == CRM_ROW_MAX)
+		rc = crm_seterr(CRM_EUSAGE, "too many columns");
+	if (rc == 0)
+		row->off[++row->n] = row->b.len;
+	return rc;
+}
+
+int
+crm_row_field(struct crm_row_out *row, const struct crm_rec *r,
+    const char *field)
+{
+	int f = r != NULL ? crm_field_find(r->ent, field, strlen(field)) : -1;
+
+	return row_next(row, f >= 0 ? crm_rec_text(r, f, &row->b) : 0);
+}
+
+int
+crm_row_text(struct crm_row_out *row, const char *s, size_t len)
+{
+	return row_next(row, s != NULL ? crm_buf_add(&row->b, s, len) : 0);
+}
+
+int
+crm_row_int(struct crm_row_out *row, int64_t v)
+{
+	return row_next(row, crm_int_format(&row->b, v));
+}
+
+int
+crm_row_money(struct crm_row_out *row, int64_t minor, int exponent)
+{
+	return row_next(row, crm_money_format(&row->b, minor, exponent));
+}
+
+int
+crm_row_emit(struct crm_row_out *row, struct crm_out *out)
+{
+	const char *vals[CRM_ROW_MAX];
+	size_t lens[CRM_ROW_MAX], i;
+	int rc;
+
+	for (i = 0; i < row->n; i++) {
+		lens[i] = row->off[i + 1] - row->off[i];
+		vals[i] = lens[i] ? row->b.p + row->off[i] : NULL;
+	}
+	rc = crm_out_row(out, vals, lens);
+	crm_buf_reset(&row->b);
+	row->n = 0;
+	return rc;
+}
+
+void
+crm_row_free(struct crm_row_out *row)
+{
+	crm_buf_free(&row->b);
+	row->n = 0;
+}
+
 /* ---- show --------------------------------------------------------------- */
 
 struct collected {
 	struct crm_rec **recs;
 	size_t n, cap;
+	struct crm_grid grid;
 };
+
+int
+crm_grid_add(struct crm_grid *g, const char *s, size_t len)
+{
+	int rc = crm_buf_add(&g->text, s != NULL ? s : "", s != NULL ? len : 0);
+
+	if (rc == 0)
+		rc = crm_buf_addc(&g->text, '\0');
+	if (rc == 0)
+		g->ncells++;
+	return rc;
+}
+
+/* The grid's cells in turn: *p starts NULL. */
+static const char *
+grid_next(const struct crm_grid *g, const char *p)
+{
+	return p == NULL ? g->text.p : p + strlen(p) + 1;
+}
+
+static size_t
+grid_rows(const struct crm_grid *g)
+{
+	return g->ncols ? g->ncells / g->ncols : 0;
+}
+
+static int
+print_grid(const struct crm_grid *g, unsigned flags)
+{
+	struct crm_out *out = NULL;
+	const char *vals[32], *p = NULL;
+	size_t lens[32], r, c;
+	int rc;
+
+	if (grid_rows(g) == 0 || g->ncols > 32)
+		return 0;
+	rc = crm_out_new(&out, stdout, CRM_FMT_TABLE, flags);
+	if (rc == 0)
+		rc = crm_out_columns(out, g->names, g->kinds, g->ncols);
+	for (r = 0; r < grid_rows(g) && rc == 0; r++) {
+		for (c = 0; c < g->ncols; c++) {
+			p = grid_next(g, p);
+			vals[c] = p;
+			lens[c] = strlen(p);
+		}
+		rc = crm_out_row(out, vals, lens);
+	}
+	if (rc == 0)
+		rc = crm_out_end(out);
+	crm_out_free(out);
+	return rc;
+}
+
+static cJSON *
+grid_json(const struct crm_grid *g)
+{
+	cJSON *arr = cJSON_CreateArray(), *o = NULL, *v;
+	const char *p = NULL;
+	size_t r, c;
+
+	for (r = 0; arr != NULL && r < grid_rows(g); r++) {
+		o = cJSON_CreateObject();
+		if (o == NULL || !cJSON_AddItemToArray(arr, o))
+			goto fail;
+		for (c = 0; c < g->ncols; c++) {
+			p = grid_next(g, p);
+			v = crm_json_value(g->kinds[c], p, strlen(p));
+			if (v == NULL || !cJSON_AddItemToObject(o, g->names[c], v)) {
+				cJSON_Delete(v);
+				goto fail;
+			}
+		}
+		o = NULL;
+	}
+	return arr;
+fail:
+	cJSON_Delete(arr);
+	return NULL;
+}
+
+static int
+count_ref(const struct crm_rec *r, void *arg)
+{
+	(void)r;
+	(*(size_t *)arg)++;
+	return 0;
+}
 
 static int
 collect_rec(const struct crm_rec *r, void *arg)
@@ -375,6 +526,7 @@ free_collected(struct collected *c)
 	free(c->recs);
 	c->recs = NULL;
 	c->n = c->cap = 0;
+	crm_buf_free(&c->grid.text);
 }
 
 /* Every field with a value, then custom fields: the columns of a show. */
@@ -538,9 +690,14 @@ crm_cli_show(struct crm_ctx *ctx, const struct crm_entity *e,
 		goto done;
 	}
 	for (i = 0; i < nsections && rc == 0; i++) {
-		const struct crm_entity *of = crm_entity_find(sections[i].entity);
+		const struct crm_entity *of;
 		struct crm_sort s;
 
+		if (sections[i].compute != NULL) {
+			rc = sections[i].compute(&tx, r, &sec[i].grid);
+			continue;
+		}
+		of = crm_entity_find(sections[i].entity);
 		rc = crm_refs_each(&tx, e, id, of, collect_rec, &sec[i]);
 		if (rc == 0 && sections[i].sort != NULL) {
 			char spec[64];
@@ -565,7 +722,8 @@ crm_cli_show(struct crm_ctx *ctx, const struct crm_entity *e,
 		rc = full_columns(r, 0, &cols, &ncols);
 		obj = rc == 0 ? crm_rec_json(cols, ncols, r) : NULL;
 		for (i = 0; i < nsections && obj != NULL; i++) {
-			cJSON *arr = cJSON_CreateArray();
+			cJSON *arr = sections[i].compute != NULL ?
+			    grid_json(&sec[i].grid) : cJSON_CreateArray();
 
 			for (j = 0; arr != NULL && j < sec[i].n; j++) {
 				struct crm_colspec *sc = NULL;
@@ -603,6 +761,10 @@ crm_cli_show(struct crm_ctx *ctx, const struct crm_entity *e,
 		flags |= CRM_OUT_COLOR;
 	rc = print_vertical(r, flags);
 	for (i = 0; i < nsections && rc == 0; i++) {
+		if (sections[i].compute != NULL && grid_rows(&sec[i].grid) > 0) {
+			printf("\n%s:\n", sections[i].title);
+			rc = print_grid(&sec[i].grid, flags);
+		}
 		if (sec[i].n == 0)
 			continue;
 		printf("\n%s:\n", sections[i].title);
@@ -1122,12 +1284,25 @@ del_fn(struct crm_txn *tx, void *arg)
 		crm_buf_reset(&desc);
 		if (rc == 0)
 			rc = crm_refs_count(tx, j->e, j->ids[i], &count, &desc);
-		if (rc == 0 && count > 0)
-			rc = crm_seterr(CRM_EDATA,
-			    "%s %llu: still has %s; %s", j->e->name,
-			    (unsigned long long)j->ids[i], desc.p,
-			    j->force || j->ncascade == 0 ? "merge or move them first" :
-			    "use --force to delete them too");
+		if (rc == 0 && count > 0) {
+			/* --force helps only when every one of them is of a
+			 * kind it deletes. */
+			size_t nc = 0, c;
+
+			for (k = 0; k < j->ncascade && rc == 0 && !j->force; k++) {
+				c = 0;
+				rc = crm_refs_each(tx, j->e, j->ids[i],
+				    crm_entity_find(j->cascade[k]), count_ref, &c);
+				nc += c;
+			}
+			if (rc == 0)
+				rc = crm_seterr(CRM_EDATA,
+				    "%s %llu: still has %s; %s", j->e->name,
+				    (unsigned long long)j->ids[i], desc.p,
+				    j->force || nc < count ?
+				    "merge or move them first" :
+				    "use --force to delete them too");
+		}
 		if (rc == 0)
 			rc = crm_fetch(tx, r, j->ids[i]);
 		if (rc == 0)

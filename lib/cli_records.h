@@ -14,15 +14,29 @@
 int crm_cli_list(struct crm_ctx *ctx, const struct crm_entity *e,
     const char *const *extra, size_t nextra);
 
+/*
+ * A small computed table (stage history, a balance): ncols names and
+ * kinds, then cells appended row by row with crm_grid_add.
+ */
+struct crm_grid {
+	const char *const *names;
+	const enum crm_kind *kinds;
+	size_t ncols, ncells;
+	struct crm_buf text;	/* the cells, each NUL-terminated */
+};
+int crm_grid_add(struct crm_grid *g, const char *s, size_t len);
+
 /* A related section of a show: records of `of` referring to the shown
  * record, sorted by field `sort` (descending when desc), at most limit
- * (0: all). */
+ * (0: all) — or, when compute is set, the grid it fills. */
 struct crm_section {
 	const char *entity;
 	const char *title;
 	const char *sort;
 	int desc;
 	size_t limit;
+	int (*compute)(struct crm_txn *, const struct crm_rec *,
+	    struct crm_grid *);
 };
 
 /* Shows the record named by ctx->argv[0], then its sections. */
@@ -66,6 +80,25 @@ int crm_cli_ref(struct crm_txn *tx, const struct crm_entity *e,
 int crm_cli_refs(struct crm_ctx *ctx, struct crm_txn *tx,
     const struct crm_entity *e, char **args, int nargs, uint64_t **ids,
     size_t *n);
+
+/*
+ * A row of mixed values for crm_out_row: record fields, text and
+ * numbers appended in column order, then written with crm_row_emit
+ * (which also empties it for the next row).
+ */
+#define CRM_ROW_MAX 32
+struct crm_row_out {
+	struct crm_buf b;
+	size_t off[CRM_ROW_MAX + 1];
+	size_t n;
+};
+int crm_row_field(struct crm_row_out *row, const struct crm_rec *r,
+    const char *field);
+int crm_row_text(struct crm_row_out *row, const char *s, size_t len);
+int crm_row_int(struct crm_row_out *row, int64_t v);
+int crm_row_money(struct crm_row_out *row, int64_t minor, int exponent);
+int crm_row_emit(struct crm_row_out *row, struct crm_out *out);
+void crm_row_free(struct crm_row_out *row);
 
 /* Writes one record (or a JSON object with sections) — used by show. */
 int crm_cli_print_records(struct crm_ctx *ctx, struct crm_txn *tx,

@@ -3,10 +3,8 @@
  * writes a record: called by the store around every insert, update and
  * delete, in the same transaction.
  *
- *   payment  takes its invoice's currency; may not take an invoice past
- *            its amount (overpayment is refused); after any change the
- *            invoice's paid (sum of its payments) and status
- *            (open, partial, paid; void stays void) are recomputed.
+ * The rules live with their entities: deal.h (stages, probability,
+ * stage and close times), invoice.h (paid, status, payments).
  */
 #ifndef CRM_RULES_H
 #define CRM_RULES_H

@@ -121,6 +121,8 @@ static const struct crm_field deal_fields[] = {
 	F("stage_changed_at", CRM_T_TIME, 0, "when the stage last changed"),
 	F("closed_at", CRM_T_TIME, 0, "when won or lost"),
 	F("lost_reason", CRM_T_TEXT, 0, "why it was lost"),
+	{ "pipeline", CRM_T_TEXT, 0, "pipeline the stages come from",
+	  NULL, NULL, "default", 0, 0 },
 };
 
 static const struct crm_field invoice_fields[] = {
