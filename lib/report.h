@@ -150,24 +150,6 @@ const struct crm_report_def *crm_report_find(const char *name);
 int crm_report_run(struct crm_txn *tx, const struct crm_report_def *def,
     const struct crm_report_req *req, struct crm_rtab *out);
 
-/*
- * Deal stages and their default probabilities: the setting "deal.stages"
- * when stored (see report.c for the forms read), else lead 10, qualified
- * 25, proposal 50, negotiation 75, won 100, lost 0.
- */
-struct crm_stage {
-	char name[64];
-	int prob;
-};
-struct crm_stages {
-	struct crm_stage *v;
-	size_t n;
-};
-int crm_stages_load(struct crm_txn *tx, struct crm_stages *st);
-void crm_stages_free(struct crm_stages *st);
-/* Probability of stage (text), or -1 when it is not in the list. */
-int crm_stage_prob(const struct crm_stages *st, const char *s, size_t len);
-
 /* amount × prob / 100 in minor units, rounded half away from zero. */
 int64_t crm_weighted(int64_t amount, int64_t prob);
 

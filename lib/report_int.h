@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "crm.h"
+#include "deal.h"
 #include "report.h"
 
 #define RK_MAX 10	/* grouping keys */
@@ -86,7 +87,8 @@ struct crm_rctx {
 	struct crm_filter flt;
 	uint64_t fmask;
 	int fcustoms;
-	struct crm_stages stages;
+	struct crm_pipeline *pipes;	/* every pipeline, in order */
+	size_t npipes, lastpipe;
 	int64_t today;			/* days, from tx->now */
 	struct crm_buf custom;		/* custom field names of ent in use */
 	size_t ncustom;
@@ -186,6 +188,10 @@ rtext_is(const struct crm_rec *r, int f, const char *s, size_t len)
 
 /* num / den rounded half away from zero (den not 0): averages of money. */
 int64_t rdiv(int64_t num, int64_t den);
+/* A deal's probability from its stage in its pipeline (0 when neither
+ * is known): for deals whose own probability field is empty. */
+int rprob(struct crm_rctx *c, const struct crm_rec *r, int f_pipe,
+    int f_stage);
 /* acc += v, or CRM_EDATA when the sum leaves the range of money. */
 int radd(int64_t *acc, int64_t v);
 /* First day of the bucket of day (RU_MONTH…). */

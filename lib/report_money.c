@@ -600,7 +600,7 @@ struct churnscan {
 	int f_name, f_owner;
 	/* deal fields */
 	int d_cust, d_stage, d_amount, d_cur, d_prob, d_created, d_changed,
-	    d_closed;
+	    d_closed, d_pipe;
 	int t_cust, t_created, t_first, t_resolved, t_closed;
 	int a_cust, a_deal, a_ticket, a_at, a_created;
 };
@@ -633,8 +633,10 @@ churn_deal(struct crm_rctx *c, struct crm_rec *r, void *arg)
 	struct churnu *u;
 	uint64_t cust = rset(r, x->d_cust) ? (uint64_t)r->v[x->d_cust].i : 0;
 	int won = rtext_is(r, x->d_stage, "won", 3);
-	int open = !won && !rtext_is(r, x->d_stage, "lost", 4);
-	int f[3] = { x->d_created, x->d_changed, x->d_closed }, i, rc, p;
+	int open = !rset(r, x->d_stage) || !crm_stage_closed(r->v[x->d_stage].s,
+	    r->v[x->d_stage].len);
+	int f[3] = { x->d_created, x->d_changed, x->d_closed }, i, rc;
+	int64_t p;
 
 	if (r->id <= x->deals.max)
 		x->deals.v[r->id] = cust;
@@ -651,11 +653,10 @@ churn_deal(struct crm_rctx *c, struct crm_rec *r, void *arg)
 		x->bought[cust] |= won;
 		return rc;
 	}
-	p = rset(r, x->d_prob) ? (int)r->v[x->d_prob].i : rset(r, x->d_stage) ?
-	    crm_stage_prob(&c->stages, r->v[x->d_stage].s, r->v[x->d_stage].len) :
-	    0;
+	p = rset(r, x->d_prob) ? r->v[x->d_prob].i :
+	    rprob(c, r, x->d_pipe, x->d_stage);
 	return radd(&u->openw, crm_weighted(rset(r, x->d_amount) ?
-	    r->v[x->d_amount].i : 0, p < 0 ? 0 : p));
+	    r->v[x->d_amount].i : 0, p));
 }
 
 static int
@@ -748,6 +749,7 @@ churn_fields(struct churnscan *x)
 	x->d_created = FLD(d, "created_at");
 	x->d_changed = FLD(d, "stage_changed_at");
 	x->d_closed = FLD(d, "closed_at");
+	x->d_pipe = FLD(d, "pipeline");
 	x->t_cust = FLD(t, "customer");
 	x->t_created = FLD(t, "created_at");
 	x->t_first = FLD(t, "first_response_at");
@@ -787,7 +789,8 @@ churn_scan(struct crm_rctx *c, struct churnscan *x)
 		x->last[i] = NONE;
 	rc = rscan(c, d, BIT(x->d_cust) | BIT(x->d_stage) | BIT(x->d_amount) |
 	    BIT(x->d_cur) | BIT(x->d_prob) | BIT(x->d_created) |
-	    BIT(x->d_changed) | BIT(x->d_closed), 0, 0, -1, churn_deal, x);
+	    BIT(x->d_changed) | BIT(x->d_closed) | BIT(x->d_pipe), 0, 0, -1,
+	    churn_deal, x);
 	if (rc == 0)
 		rc = rscan(c, t, BIT(x->t_cust) | BIT(x->t_created) |
 		    BIT(x->t_first) | BIT(x->t_resolved) | BIT(x->t_closed), 0, 0,

@@ -18,7 +18,7 @@
 enum { OPEN, WON, LOST };
 
 struct dealf {
-	int stage, amount, currency, prob, expected, closed, created;
+	int stage, amount, currency, prob, expected, closed, created, pipeline;
 };
 
 static void
@@ -31,31 +31,28 @@ dealf_init(struct dealf *d, const struct crm_entity *e)
 	d->expected = FLD(e, "expected_close");
 	d->closed = FLD(e, "closed_at");
 	d->created = FLD(e, "created_at");
+	d->pipeline = FLD(e, "pipeline");
 }
 
 static int
 deal_state(const struct crm_rec *r, const struct dealf *d)
 {
-	if (rtext_is(r, d->stage, "won", 3))
-		return WON;
-	if (rtext_is(r, d->stage, "lost", 4))
-		return LOST;
-	return OPEN;
+	if (!rset(r, d->stage) || !crm_stage_closed(r->v[d->stage].s,
+	    r->v[d->stage].len))
+		return OPEN;
+	return r->v[d->stage].len == 3 ? WON : LOST;
 }
 
 static int64_t
-deal_prob(const struct crm_rctx *c, const struct crm_rec *r,
-    const struct dealf *d)
+deal_prob(struct crm_rctx *c, const struct crm_rec *r, const struct dealf *d)
 {
-	int p;
-
 	if (rset(r, d->prob))
 		return r->v[d->prob].i;
-	if (!rset(r, d->stage))
-		return 0;
-	p = crm_stage_prob(&c->stages, r->v[d->stage].s, r->v[d->stage].len);
-	return p < 0 ? 0 : p;
+	return rprob(c, r, d->pipeline, d->stage);
 }
+
+/* What the probability may need beside the field itself. */
+#define PROB_MASK(d) (BIT((d).prob) | BIT((d).stage) | BIT((d).pipeline))
 
 static int64_t
 amount_of(const struct crm_rec *r, int f)
@@ -112,8 +109,8 @@ crm_report_pipeline(struct crm_rctx *c)
 	dealf_init(&x.d, c->ent);
 	rg_init(&x.g, c, sizeof(struct pipe));
 	rc = rg_user(&x.g, c, 1);
-	mask = rg_mask(&x.g, c->ent, &customs) | BIT(x.d.stage) |
-	    BIT(x.d.amount) | BIT(x.d.currency) | BIT(x.d.prob);
+	mask = rg_mask(&x.g, c->ent, &customs) | PROB_MASK(x.d) |
+	    BIT(x.d.amount) | BIT(x.d.currency);
 	if (rc == 0)
 		rc = rscan(c, c->ent, mask, customs, 1, x.d.expected, pipeline_row,
 		    &x);
@@ -208,9 +205,9 @@ crm_report_forecast(struct crm_rctx *c)
 	rc = rg_virtual(&x.g, "month", CRM_T_DATE, RU_MONTH);
 	if (rc == 0)
 		rc = rg_user(&x.g, c, 1);
-	mask = rg_mask(&x.g, c->ent, &customs) | BIT(x.d.stage) |
-	    BIT(x.d.amount) | BIT(x.d.currency) | BIT(x.d.prob) |
-	    BIT(x.d.expected) | BIT(x.d.closed);
+	mask = rg_mask(&x.g, c->ent, &customs) | PROB_MASK(x.d) |
+	    BIT(x.d.amount) | BIT(x.d.currency) | BIT(x.d.expected) |
+	    BIT(x.d.closed);
 	if (rc == 0)
 		rc = rscan(c, c->ent, mask, customs, 1, -1, forecast_row, &x);
 	rg_sort(&x.g);
