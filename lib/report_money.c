@@ -222,26 +222,91 @@ scan_payments(struct crm_rctx *c, struct payscan *x, pay_fn fn, void *arg)
 }
 
 /*
- * Walks the customers in id order beside groups sorted by a customer
- * key k: calls fn with each group and its customer, decoded in mask —
- * or NULL when the customer is gone or fails --where.
+ * One customer in one currency (rfm, churn): collected in a group keyed
+ * (customer, currency) whose payload is up to three sums, then copied
+ * into a dense array sorted by customer and currency, so the passes that
+ * follow read memory in order rather than chase a million pointers.
  */
-typedef int (*cust_fn)(struct crm_rctx *c, struct rgroup *grp,
-    const struct crm_rec *cust, void *arg);
+struct unit {
+	uint64_t cust;
+	char cur[4];
+	int ci;			/* index of the currency among those seen */
+	int keep;		/* the customer exists and meets --where */
+	int64_t v[3];		/* the group's payload */
+	uint32_t name, namelen, owner, ownerlen;	/* in a text buffer */
+	int r, f, m;		/* rfm scores */
+};
 
 static int
-walk_customers(struct crm_rctx *c, struct rgrouper *g, size_t k,
-    uint64_t mask, cust_fn fn, void *arg)
+cmp_unit(const void *a, const void *b)
+{
+	const struct unit *p = a, *q = b;
+
+	if (p->cust != q->cust)
+		return p->cust < q->cust ? -1 : 1;
+	return strcmp(p->cur, q->cur);
+}
+
+/* The groups of g, keyed (customer, currency), as sorted units; the
+ * currencies numbered in *curs (up to 64). */
+static int
+units_of(const struct rgrouper *g, struct unit **out, char curs[64][4],
+    int *ncurs)
+{
+	struct unit *u;
+	size_t i;
+	int k;
+
+	*ncurs = 0;
+	u = calloc(g->n ? g->n : 1, sizeof(*u));
+	*out = u;
+	if (u == NULL)
+		return ENOMEM;
+	for (i = 0; i < g->n; i++) {
+		struct rpart cp, cur;
+		size_t len;
+
+		rg_part(g, g->list[i], 0, &cp);
+		rg_part(g, g->list[i], 1, &cur);
+		len = cur.set && cur.len < 4 ? cur.len : 0;
+		u[i].cust = (uint64_t)cp.i;
+		memcpy(u[i].cur, cur.s, len);
+		memcpy(u[i].v, rg_pay(g->list[i]), sizeof(u[i].v));
+		for (k = 0; k < *ncurs; k++)
+			if (strcmp(curs[k], u[i].cur) == 0)
+				break;
+		if (k == *ncurs) {
+			if (k == 64)
+				return crm_seterr(CRM_EDATA, "payments in more than "
+				    "64 currencies");
+			memcpy(curs[k], u[i].cur, 4);
+			(*ncurs)++;
+		}
+		u[i].ci = k;
+	}
+	qsort(u, g->n, sizeof(*u), cmp_unit);
+	return 0;
+}
+
+/*
+ * Walks the customers in id order beside the sorted units: marks the
+ * units whose customer exists and meets --where, and appends the name
+ * (and the owner when f_owner >= 0) of each to text.
+ */
+static int
+walk_customers(struct crm_rctx *c, struct unit *u, size_t n, int f_name,
+    int f_owner, struct crm_buf *text)
 {
 	const struct crm_entity *ce = crm_entity_find("customer");
 	MDB_cursor *cur = NULL;
 	MDB_val key, val;
 	struct crm_rec *r;
-	uint64_t at = 0, last = 0;
-	const struct crm_rec *have = NULL;
-	size_t i;
-	int rc, mrc = 0;
+	uint64_t at = 0, mask = BIT(f_name) | c->fmask;
+	size_t i, before;
+	int rc, mrc = 0, have = 0;
 
+	if (f_owner >= 0)
+		mask |= BIT(f_owner);
 	r = crm_rec_new(ce);
 	if (r == NULL)
 		return ENOMEM;
@@ -252,50 +317,62 @@ walk_customers(struct crm_rctx *c, struct rgrouper *g, size_t k,
 		if (mrc == 0)
 			at = crm_be64_get(key.mv_data);
 	}
-	mask |= c->fmask;
-	for (i = 0; i < g->n && rc == 0; i++) {
-		struct rpart p;
-		uint64_t id;
+	for (i = 0; i < n && rc == 0; i++) {
+		uint64_t id = u[i].cust;
 
-		rg_part(g, g->list[i], k, &p);
-		id = (uint64_t)p.i;
-		if (i == 0 || id != last) {
+		if (i > 0 && id == u[i - 1].cust) {
+			u[i].keep = u[i - 1].keep;
+			u[i].name = u[i - 1].name;
+			u[i].namelen = u[i - 1].namelen;
+			u[i].owner = u[i - 1].owner;
+			u[i].ownerlen = u[i - 1].ownerlen;
+			continue;
+		}
+		/* Near: step; far: seek. */
+		while (mrc == 0 && at < id && id - at <= 64) {
+			mrc = mdb_cursor_get(cur, &key, &val, MDB_NEXT);
+			if (mrc == 0)
+				at = crm_be64_get(key.mv_data);
+		}
+		if (mrc == 0 && at < id) {
 			unsigned char kb[8];
 
-			last = id;
-			have = NULL;
-			/* Near: step; far: seek. */
-			while (mrc == 0 && at < id && id - at <= 64) {
-				mrc = mdb_cursor_get(cur, &key, &val, MDB_NEXT);
-				if (mrc == 0)
-					at = crm_be64_get(key.mv_data);
-			}
-			if (mrc == 0 && at < id) {
-				crm_be64_put(kb, id);
-				key.mv_data = kb;
-				key.mv_size = 8;
-				mrc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
-				if (mrc == 0)
-					at = crm_be64_get(key.mv_data);
-			}
-			if (mrc != 0 && mrc != MDB_NOTFOUND) {
-				rc = crm_db_err(mrc);
-				break;
-			}
-			if (mrc == 0 && at == id) {
-				rc = crm_rec_decode_some(r, id, val.mv_data,
-				    val.mv_size, mask, c->fcustoms);
-				if (rc == CRM_ECORRUPT)
-					rc = crm_seterr(CRM_ECORRUPT, "customer %llu: the "
-					    "stored record does not decode",
-					    (unsigned long long)id);
-				if (rc == 0 && (c->flt.n == 0 ||
-				    crm_filter_match(&c->flt, r)))
-					have = r;
-			}
+			crm_be64_put(kb, id);
+			key.mv_data = kb;
+			key.mv_size = 8;
+			mrc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
+			if (mrc == 0)
+				at = crm_be64_get(key.mv_data);
 		}
-		if (rc == 0)
-			rc = fn(c, g->list[i], have, arg);
+		if (mrc != 0 && mrc != MDB_NOTFOUND) {
+			rc = crm_db_err(mrc);
+			break;
+		}
+		have = 0;
+		if (mrc == 0 && at == id) {
+			rc = crm_rec_decode_some(r, id, val.mv_data, val.mv_size,
+			    mask, c->fcustoms);
+			if (rc == CRM_ECORRUPT)
+				rc = crm_seterr(CRM_ECORRUPT, "customer %llu: the "
+				    "stored record does not decode (run crm check)",
+				    (unsigned long long)id);
+			have = rc == 0 && (c->flt.n == 0 ||
+			    crm_filter_match(&c->flt, r));
+		}
+		u[i].keep = have;
+		if (!have || rc != 0)
+			continue;
+		before = text->len;
+		rc = crm_rec_text(r, f_name, text);
+		u[i].name = (uint32_t)before;
+		u[i].namelen = (uint32_t)(text->len - before);
+		before = text->len;
+		if (rc == 0 && f_owner >= 0)
+			rc = crm_rec_text(r, f_owner, text);
+		u[i].owner = (uint32_t)before;
+		u[i].ownerlen = (uint32_t)(text->len - before);
+		if (rc == 0 && text->len > UINT32_MAX)
+			rc = ENOMEM;
 	}
 	if (cur != NULL)
 		mdb_cursor_close(cur);
@@ -305,22 +382,12 @@ walk_customers(struct crm_rctx *c, struct rgrouper *g, size_t k,
 
 /* ---- rfm ------------------------------------------------------------------------- */
 
-struct rfmu {
-	int64_t last, n, sum;
-	uint32_t name, namelen;	/* in the name buffer */
-	int keep, cur;		/* cur: index among the currencies */
-	int r, f, m;
-};
+enum { R_LAST, R_COUNT, R_SUM };	/* an rfm unit's v[] */
 
 struct rfmscan {
-	struct rgrouper g;
+	struct rgrouper g;	/* (customer, currency): last day, count, sum */
 	struct payscan ps;
 	int64_t asof;
-	struct crm_buf names;
-	int f_name;
-	/* currencies seen, for the scores (at most a few) */
-	char curs[64][4];
-	int ncurs;
 };
 
 static int
@@ -328,7 +395,7 @@ rfm_pay(struct crm_rctx *c, const struct pay *p, void *arg)
 {
 	struct rfmscan *x = arg;
 	struct rgroup *grp;
-	struct rfmu *u;
+	int64_t *v;
 	int rc;
 
 	if (!rin(c, p->day) || p->day > x->asof)
@@ -338,30 +405,11 @@ rfm_pay(struct crm_rctx *c, const struct pay *p, void *arg)
 	rc = rg_find(&x->g, &grp);
 	if (rc != 0)
 		return rc;
-	u = rg_pay(grp);
-	if (u->n == 0 || p->day > u->last)
-		u->last = p->day;
-	u->n++;
-	return radd(&u->sum, p->amount);
-}
-
-static int
-rfm_cust(struct crm_rctx *c, struct rgroup *grp, const struct crm_rec *cust,
-    void *arg)
-{
-	struct rfmscan *x = arg;
-	struct rfmu *u = rg_pay(grp);
-	size_t before = x->names.len;
-	int rc;
-
-	(void)c;
-	u->keep = cust != NULL;
-	if (cust == NULL)
-		return 0;
-	rc = crm_rec_text(cust, x->f_name, &x->names);
-	u->name = (uint32_t)before;
-	u->namelen = (uint32_t)(x->names.len - before);
-	return rc;
+	v = rg_pay(grp);
+	if (v[R_COUNT] == 0 || p->day > v[R_LAST])
+		v[R_LAST] = p->day;
+	v[R_COUNT]++;
+	return radd(&v[R_SUM], p->amount);
 }
 
 struct sv {
@@ -394,6 +442,13 @@ bound(const struct sv *s, size_t lo, size_t hi, int64_t v, int upper)
 	return lo;
 }
 
+/* The value scored: recency in days (which 0), frequency, monetary. */
+static int64_t
+rfm_value(const struct unit *u, int which, int64_t asof)
+{
+	return which == 0 ? asof - u->v[R_LAST] : u->v[which];
+}
+
 /*
  * Quintile scores of one measure: 1 + floor(5 * b / n), b the number of
  * the currency's customers with a worse value (a smaller frequency or
@@ -401,46 +456,39 @@ bound(const struct sv *s, size_t lo, size_t hi, int64_t v, int upper)
  * values score the same.
  */
 static int
-score(struct rfmscan *x, int which)
+score(struct unit *u, size_t nu, int ncurs, int which, int64_t asof)
 {
 	struct sv *s;
 	size_t *start, n = 0, i;
 	int rc = 0;
 
-	s = malloc((x->g.n ? x->g.n : 1) * sizeof(*s));
-	start = calloc((size_t)x->ncurs + 1, sizeof(*start));
+	s = malloc((nu ? nu : 1) * sizeof(*s));
+	start = calloc((size_t)ncurs + 1, sizeof(*start));
 	if (s == NULL || start == NULL) {
 		rc = ENOMEM;
 		goto done;
 	}
-	for (i = 0; i < x->g.n; i++) {
-		struct rfmu *u = rg_pay(x->g.list[i]);
-
-		if (!u->keep)
-			continue;
-		s[n].cur = u->cur;
-		s[n].v = which == 0 ? x->asof - u->last : which == 1 ? u->n : u->sum;
-		n++;
-	}
+	for (i = 0; i < nu; i++)
+		if (u[i].keep) {
+			s[n].cur = u[i].ci;
+			s[n++].v = rfm_value(&u[i], which, asof);
+		}
 	qsort(s, n, sizeof(*s), cmp_sv);
 	for (i = 0; i < n; i++)
 		start[s[i].cur + 1] = i + 1;
-	for (i = 1; i <= (size_t)x->ncurs; i++)
+	for (i = 1; i <= (size_t)ncurs; i++)
 		if (start[i] < start[i - 1])
 			start[i] = start[i - 1];
-	for (i = 0; i < x->g.n; i++) {
-		struct rfmu *u = rg_pay(x->g.list[i]);
-		size_t lo, hi, b;
+	for (i = 0; i < nu; i++) {
+		size_t lo = start[u[i].ci], hi = start[u[i].ci + 1], b;
+		int64_t v = rfm_value(&u[i], which, asof);
 
-		if (!u->keep)
+		if (!u[i].keep)
 			continue;
-		lo = start[u->cur];
-		hi = start[u->cur + 1];
-		if (which == 0)	/* recency: more days is worse */
-			b = hi - bound(s, lo, hi, x->asof - u->last, 1);
-		else
-			b = bound(s, lo, hi, which == 1 ? u->n : u->sum, 0) - lo;
-		*(which == 0 ? &u->r : which == 1 ? &u->f : &u->m) =
+		/* Recency: more days is worse. */
+		b = which == 0 ? hi - bound(s, lo, hi, v, 1) :
+		    bound(s, lo, hi, v, 0) - lo;
+		*(which == 0 ? &u[i].r : which == 1 ? &u[i].f : &u[i].m) =
 		    1 + (int)(5 * b / (hi - lo));
 	}
 done:
@@ -498,96 +546,72 @@ crm_report_rfm(struct crm_rctx *c)
 		CRM_K_STR };
 	struct rfmscan x;
 	struct crm_rtab *t = c->tab;
-	size_t i;
-	int rc, k;
+	struct crm_buf names = CRM_BUF_INIT;
+	struct unit *u = NULL;
+	char curs[64][4];
+	size_t i, n = 0;
+	int rc, k, ncurs = 0;
 
 	memset(&x, 0, sizeof(x));
 	x.asof = c->req->has_to ? c->req->to : c->today;
-	x.f_name = FLD(c->ent, "name");
-	rg_init(&x.g, c, sizeof(struct rfmu));
+	rg_init(&x.g, c, 3 * sizeof(int64_t));
 	rc = rg_virtual(&x.g, "customer", CRM_T_REF, RU_NONE);
 	if (rc == 0)
 		rc = rg_virtual(&x.g, "currency", CRM_T_CURRENCY, RU_NONE);
 	if (rc == 0)
 		rc = scan_payments(c, &x.ps, rfm_pay, &x);
-	rg_sort(&x.g);
-	if (rc == 0)
-		rc = walk_customers(c, &x.g, 0, BIT(x.f_name), rfm_cust, &x);
-	/* Currencies, each scored on its own. */
-	for (i = 0; i < x.g.n && rc == 0; i++) {
-		struct rfmu *u = rg_pay(x.g.list[i]);
-		struct rpart p;
-
-		rg_part(&x.g, x.g.list[i], 1, &p);
-		for (k = 0; k < x.ncurs; k++)
-			if (strlen(x.curs[k]) == p.len &&
-			    memcmp(x.curs[k], p.s, p.len) == 0)
-				break;
-		if (k == x.ncurs) {
-			if (x.ncurs == 64)
-				rc = crm_seterr(CRM_EDATA, "rfm: payments in more "
-				    "than 64 currencies");
-			else {
-				memcpy(x.curs[k], p.s, p.len < 4 ? p.len : 3);
-				x.curs[k][p.len < 4 ? p.len : 3] = '\0';
-				x.ncurs++;
-			}
-		}
-		u->cur = k;
+	if (rc == 0) {
+		n = x.g.n;
+		rc = units_of(&x.g, &u, curs, &ncurs);
 	}
+	rg_free(&x.g);
+	if (rc == 0)
+		rc = walk_customers(c, u, n, FLD(c->ent, "name"), -1, &names);
 	for (k = 0; k < 3 && rc == 0; k++)
-		rc = score(&x, k);
+		rc = score(u, n, ncurs, k, x.asof);
 	for (i = 0; i < 10 && rc == 0; i++)
 		rc = crm_rtab_col(t, cols[i], kinds[i]);
 	if (rc == 0)
 		t->refcol[0] = 1;
-	for (i = 0; i < x.g.n && rc == 0; i++) {
-		struct rgroup *grp = x.g.list[i];
-		struct rfmu *u = rg_pay(grp);
-		struct rpart p;
-		const char *seg;
+	for (i = 0; i < n && rc == 0; i++) {
+		const char *seg = segment(u[i].r, u[i].f, u[i].m);
+		size_t cl = strlen(u[i].cur);
 
-		if (!u->keep)
+		if (!u[i].keep)
 			continue;
-		rg_part(&x.g, grp, 1, &p);
 		rc = crm_rtab_row(t);
 		if (rc == 0)
-			rc = rg_cell1(&x.g, grp, 0, t);
+			rc = crm_rtab_int(t, (int64_t)u[i].cust);
 		if (rc == 0)
-			rc = crm_rtab_str(t, x.names.p + u->name, u->namelen);
+			rc = crm_rtab_str(t, names.p + u[i].name, u[i].namelen);
 		if (rc == 0)
-			rc = crm_rtab_int(t, x.asof - u->last);
+			rc = crm_rtab_int(t, x.asof - u[i].v[R_LAST]);
 		if (rc == 0)
-			rc = crm_rtab_int(t, u->n);
+			rc = crm_rtab_int(t, u[i].v[R_COUNT]);
 		if (rc == 0)
-			rc = crm_rtab_money(t, u->sum, crm_currency_exponent(p.s,
-			    p.len));
+			rc = crm_rtab_money(t, u[i].v[R_SUM],
+			    crm_currency_exponent(u[i].cur, cl));
 		if (rc == 0)
-			rc = crm_rtab_str(t, p.s, p.len);
+			rc = crm_rtab_str(t, u[i].cur, cl);
 		if (rc == 0)
-			rc = crm_rtab_int(t, u->r);
+			rc = crm_rtab_int(t, u[i].r);
 		if (rc == 0)
-			rc = crm_rtab_int(t, u->f);
+			rc = crm_rtab_int(t, u[i].f);
 		if (rc == 0)
-			rc = crm_rtab_int(t, u->m);
-		seg = segment(u->r, u->f, u->m);
+			rc = crm_rtab_int(t, u[i].m);
 		if (rc == 0)
 			rc = crm_rtab_str(t, seg, strlen(seg));
-		crm_rtab_bar(t, u->sum, (uint32_t)u->cur);
+		crm_rtab_bar(t, u[i].v[R_SUM], (uint32_t)u[i].ci);
 	}
-	rg_free(&x.g);
+	free(u);
 	free(x.ps.inv.v);
-	crm_buf_free(&x.names);
+	crm_buf_free(&names);
 	return rc;
 }
 
 /* ---- churn ------------------------------------------------------------------------ */
 
-struct churnu {
-	int64_t rev12, openw;
-	uint32_t name, namelen, owner, ownerlen;
-	int keep;
-};
+enum { C_REV12, C_OPENW };	/* a churn unit's v[] */
 
 struct churnscan {
 	struct rgrouper g;		/* (customer, currency) */
@@ -596,8 +620,6 @@ struct churnscan {
 	unsigned char *bought;
 	uint64_t maxcust;
 	struct idmap deals, tickets;
-	struct crm_buf names;
-	int f_name, f_owner;
 	/* deal fields */
 	int d_cust, d_stage, d_amount, d_cur, d_prob, d_created, d_changed,
 	    d_closed, d_pipe;
@@ -613,8 +635,8 @@ touch(struct churnscan *x, uint64_t cust, int64_t day)
 }
 
 static int
-unit_of(struct churnscan *x, uint64_t cust, const char *cur, size_t len,
-    struct churnu **u)
+unit_sums(struct churnscan *x, uint64_t cust, const char *cur, size_t len,
+    int64_t **v)
 {
 	struct rgroup *grp;
 	int rc;
@@ -622,7 +644,7 @@ unit_of(struct churnscan *x, uint64_t cust, const char *cur, size_t len,
 	rg_set(&x->g, 0, 1, (int64_t)cust, NULL, 0);
 	rg_set(&x->g, 1, len > 0, 0, cur, len);
 	rc = rg_find(&x->g, &grp);
-	*u = rc == 0 ? rg_pay(grp) : NULL;
+	*v = rc == 0 ? rg_pay(grp) : NULL;
 	return rc;
 }
 
@@ -630,13 +652,12 @@ static int
 churn_deal(struct crm_rctx *c, struct crm_rec *r, void *arg)
 {
 	struct churnscan *x = arg;
-	struct churnu *u;
 	uint64_t cust = rset(r, x->d_cust) ? (uint64_t)r->v[x->d_cust].i : 0;
 	int won = rtext_is(r, x->d_stage, "won", 3);
 	int open = !rset(r, x->d_stage) || !crm_stage_closed(r->v[x->d_stage].s,
 	    r->v[x->d_stage].len);
 	int f[3] = { x->d_created, x->d_changed, x->d_closed }, i, rc;
-	int64_t p;
+	int64_t p, *v;
 
 	if (r->id <= x->deals.max)
 		x->deals.v[r->id] = cust;
@@ -647,15 +668,15 @@ churn_deal(struct crm_rctx *c, struct crm_rec *r, void *arg)
 			touch(x, cust, rday(r->v[f[i]].i));
 	if (!won && !open)
 		return 0;
-	rc = unit_of(x, cust, rset(r, x->d_cur) ? r->v[x->d_cur].s : "",
-	    rset(r, x->d_cur) ? r->v[x->d_cur].len : 0, &u);
+	rc = unit_sums(x, cust, rset(r, x->d_cur) ? r->v[x->d_cur].s : "",
+	    rset(r, x->d_cur) ? r->v[x->d_cur].len : 0, &v);
 	if (rc != 0 || won) {
 		x->bought[cust] |= won;
 		return rc;
 	}
 	p = rset(r, x->d_prob) ? r->v[x->d_prob].i :
 	    rprob(c, r, x->d_pipe, x->d_stage);
-	return radd(&u->openw, crm_weighted(rset(r, x->d_amount) ?
+	return radd(&v[C_OPENW], crm_weighted(rset(r, x->d_amount) ?
 	    r->v[x->d_amount].i : 0, p));
 }
 
@@ -696,41 +717,17 @@ static int
 churn_pay(struct crm_rctx *c, const struct pay *p, void *arg)
 {
 	struct churnscan *x = arg;
-	struct churnu *u;
+	int64_t *v;
 	int rc;
 
 	if (p->cust > x->maxcust)
 		return 0;
 	touch(x, p->cust, p->day);
 	x->bought[p->cust] = 1;
-	rc = unit_of(x, p->cust, p->cur, p->curlen, &u);
+	rc = unit_sums(x, p->cust, p->cur, p->curlen, &v);
 	/* Revenue of the last twelve months: what leaving would cost. */
 	if (rc == 0 && p->day > c->today - 365 && p->day <= c->today)
-		rc = radd(&u->rev12, p->amount);
-	return rc;
-}
-
-static int
-churn_cust(struct crm_rctx *c, struct rgroup *grp, const struct crm_rec *cust,
-    void *arg)
-{
-	struct churnscan *x = arg;
-	struct churnu *u = rg_pay(grp);
-	size_t before = x->names.len;
-	int rc;
-
-	(void)c;
-	u->keep = cust != NULL;
-	if (cust == NULL)
-		return 0;
-	rc = crm_rec_text(cust, x->f_name, &x->names);
-	u->name = (uint32_t)before;
-	u->namelen = (uint32_t)(x->names.len - before);
-	before = x->names.len;
-	if (rc == 0)
-		rc = crm_rec_text(cust, x->f_owner, &x->names);
-	u->owner = (uint32_t)before;
-	u->ownerlen = (uint32_t)(x->names.len - before);
+		rc = radd(&v[C_REV12], p->amount);
 	return rc;
 }
 
@@ -814,51 +811,50 @@ crm_report_churn(struct crm_rctx *c)
 		CRM_K_MONEY };
 	struct churnscan x;
 	struct crm_rtab *t = c->tab;
+	struct crm_buf text = CRM_BUF_INIT;
+	struct unit *u = NULL;
+	char curs[64][4];
 	int64_t days = c->req->days >= 0 ? c->req->days : 90;
-	size_t i;
-	int rc;
+	size_t i, n = 0;
+	int rc, ncurs;
 
 	memset(&x, 0, sizeof(x));
 	churn_fields(&x);
-	x.f_name = FLD(c->ent, "name");
-	x.f_owner = FLD(c->ent, "owner");
-	rg_init(&x.g, c, sizeof(struct churnu));
+	rg_init(&x.g, c, 3 * sizeof(int64_t));
 	rc = rg_virtual(&x.g, "customer", CRM_T_REF, RU_NONE);
 	if (rc == 0)
 		rc = rg_virtual(&x.g, "currency", CRM_T_CURRENCY, RU_NONE);
 	if (rc == 0)
 		rc = churn_scan(c, &x);
-	rg_sort(&x.g);
+	if (rc == 0) {
+		n = x.g.n;
+		rc = units_of(&x.g, &u, curs, &ncurs);
+	}
+	rg_free(&x.g);
 	if (rc == 0)
-		rc = walk_customers(c, &x.g, 0, BIT(x.f_name) | BIT(x.f_owner),
-		    churn_cust, &x);
+		rc = walk_customers(c, u, n, FLD(c->ent, "name"),
+		    FLD(c->ent, "owner"), &text);
 	for (i = 0; i < 9 && rc == 0; i++)
 		rc = crm_rtab_col(t, cols[i], kinds[i]);
 	if (rc == 0)
 		t->refcol[0] = 1;
-	for (i = 0; i < x.g.n && rc == 0; i++) {
-		struct rgroup *grp = x.g.list[i];
-		struct churnu *u = rg_pay(grp);
-		struct rpart cp, cur;
-		uint64_t cust;
-		int64_t risk = u->rev12;
-		int exp;
+	for (i = 0; i < n && rc == 0; i++) {
+		uint64_t cust = u[i].cust;
+		int64_t risk = u[i].v[C_REV12];
+		size_t cl = strlen(u[i].cur);
+		int exp = crm_currency_exponent(u[i].cur, cl);
 
-		rg_part(&x.g, grp, 0, &cp);
-		rg_part(&x.g, grp, 1, &cur);
-		cust = (uint64_t)cp.i;
 		/* Bought before, and quiet for more than the days given. */
-		if (!u->keep || !x.bought[cust] || x.last[cust] == NONE ||
+		if (!u[i].keep || !x.bought[cust] || x.last[cust] == NONE ||
 		    c->today - x.last[cust] <= days)
 			continue;
-		exp = crm_currency_exponent(cur.s, cur.len);
 		rc = crm_rtab_row(t);
 		if (rc == 0)
-			rc = rg_cell1(&x.g, grp, 0, t);
+			rc = crm_rtab_int(t, (int64_t)cust);
 		if (rc == 0)
-			rc = crm_rtab_str(t, x.names.p + u->name, u->namelen);
+			rc = crm_rtab_str(t, text.p + u[i].name, u[i].namelen);
 		if (rc == 0)
-			rc = crm_rtab_str(t, x.names.p + u->owner, u->ownerlen);
+			rc = crm_rtab_str(t, text.p + u[i].owner, u[i].ownerlen);
 		crm_buf_reset(&c->tmp);
 		if (rc == 0)
 			rc = crm_date_format(&c->tmp, x.last[cust]);
@@ -867,24 +863,24 @@ crm_report_churn(struct crm_rctx *c)
 		if (rc == 0)
 			rc = crm_rtab_int(t, c->today - x.last[cust]);
 		if (rc == 0)
-			rc = crm_rtab_str(t, cur.s, cur.len);
+			rc = crm_rtab_str(t, u[i].cur, cl);
 		if (rc == 0)
-			rc = crm_rtab_money(t, u->rev12, exp);
+			rc = crm_rtab_money(t, u[i].v[C_REV12], exp);
 		if (rc == 0)
-			rc = crm_rtab_money(t, u->openw, exp);
+			rc = crm_rtab_money(t, u[i].v[C_OPENW], exp);
 		if (rc == 0)
-			rc = radd(&risk, u->openw);
+			rc = radd(&risk, u[i].v[C_OPENW]);
 		if (rc == 0)
 			rc = crm_rtab_money(t, risk, exp);
-		crm_rtab_bar(t, risk, rg_scale(&x.g, grp));
+		crm_rtab_bar(t, risk, (uint32_t)u[i].ci);
 	}
-	rg_free(&x.g);
+	free(u);
 	free(x.ps.inv.v);
 	free(x.last);
 	free(x.bought);
 	free(x.deals.v);
 	free(x.tickets.v);
-	crm_buf_free(&x.names);
+	crm_buf_free(&text);
 	return rc;
 }
 
