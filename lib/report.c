@@ -656,8 +656,10 @@ rcur_of(struct rcurs *l, const char *cur, size_t len)
 	struct rcur *v;
 	size_t i;
 
-	if (len > 3)
-		len = 3;
+	if (cur == NULL || len > 3)
+		len = cur == NULL ? 0 : 3;
+	if (cur == NULL)
+		cur = "";
 	for (i = 0; i < l->n; i++)
 		if (strlen(l->v[i].cur) == len && memcmp(l->v[i].cur, cur, len) == 0)
 			return &l->v[i];
@@ -1002,6 +1004,9 @@ rg_find(struct rgrouper *g, struct rgroup **out)
 	size_t k, j;
 	int rc = 0;
 
+	/* Never a NULL buffer, even for a key of no parts (--by ''). */
+	if (g->kb.p == NULL)
+		rc = crm_buf_grow(&g->kb, 64);
 	g->kb.len = 0;
 	for (k = 0; k < g->nk && rc == 0; k++) {
 		const struct rpart *p = &g->p[k];

@@ -270,7 +270,8 @@ units_of(const struct rgrouper *g, struct unit **out, char curs[64][4],
 		rg_part(g, g->list[i], 1, &cur);
 		len = cur.set && cur.len < 4 ? cur.len : 0;
 		u[i].cust = (uint64_t)cp.i;
-		memcpy(u[i].cur, cur.s, len);
+		if (len > 0)
+			memcpy(u[i].cur, cur.s, len);
 		memcpy(u[i].v, rg_pay(g->list[i]), sizeof(u[i].v));
 		for (k = 0; k < *ncurs; k++)
 			if (strcmp(curs[k], u[i].cur) == 0)
