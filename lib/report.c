@@ -593,6 +593,15 @@ stage_rank(const struct crm_rctx *c, const char *s, size_t len)
 }
 
 int
+rdeal_state(const struct crm_rec *r, int f_stage)
+{
+	if (!rset(r, f_stage) || !crm_stage_closed(r->v[f_stage].s,
+	    r->v[f_stage].len))
+		return OPEN;
+	return r->v[f_stage].len == 3 ? WON : LOST;
+}
+
+int
 rprob(struct crm_rctx *c, const struct crm_rec *r, int f_pipe, int f_stage)
 {
 	const struct crm_stage *st;
@@ -902,17 +911,6 @@ rg_mask(const struct rgrouper *g, const struct crm_entity *e, int *customs)
 	return m;
 }
 
-int
-rg_keyof(const struct rgrouper *g, const char *col)
-{
-	size_t i;
-
-	for (i = 0; i < g->nk; i++)
-		if (strcmp(g->k[i].col, col) == 0)
-			return (int)i;
-	return -1;
-}
-
 void
 rg_set(struct rgrouper *g, size_t k, int set, int64_t i, const char *s,
     size_t len)
@@ -1182,8 +1180,8 @@ name_col(const struct rkey *k, char *out, size_t len)
 		snprintf(out, len, "%s_name", k->col);
 }
 
-int
-rg_cols1(struct rgrouper *g, size_t k, struct crm_rtab *t)
+static int
+col_of(struct rgrouper *g, size_t k, struct crm_rtab *t)
 {
 	const struct rkey *key = &g->k[k];
 	char nm[96];
@@ -1206,7 +1204,7 @@ rg_cols(struct rgrouper *g, struct crm_rtab *t)
 	int rc = 0;
 
 	for (k = 0; k < g->nk && rc == 0; k++)
-		rc = rg_cols1(g, k, t);
+		rc = col_of(g, k, t);
 	return rc;
 }
 
@@ -1225,23 +1223,32 @@ rg_exponent(const struct rgrouper *g, const struct rgroup *grp)
 }
 
 uint32_t
+rscale(const char *cur, size_t len)
+{
+	uint32_t s = 0;
+	size_t i;
+
+	for (i = 0; i < len && i < 3; i++)
+		s = s << 8 | (unsigned char)cur[i];
+	return s;
+}
+
+uint32_t
 rg_scale(const struct rgrouper *g, const struct rgroup *grp)
 {
 	struct rpart p;
-	uint32_t s = 0;
-	size_t k, i;
+	size_t k;
 
 	for (k = 0; k < g->nk; k++)
 		if (g->k[k].type == CRM_T_CURRENCY) {
 			rg_part(g, grp, k, &p);
-			for (i = 0; i < p.len && i < 4; i++)
-				s = s << 8 | (unsigned char)p.s[i];
+			return p.set ? rscale(p.s, p.len) : 0;
 		}
-	return s;
+	return 0;
 }
 
-int
-rg_cell1(struct rgrouper *g, const struct rgroup *grp, size_t k,
+static int
+cell_of(struct rgrouper *g, const struct rgroup *grp, size_t k,
     struct crm_rtab *t)
 {
 	const struct rkey *key = &g->k[k];
@@ -1299,7 +1306,7 @@ rg_cells(struct rgrouper *g, const struct rgroup *grp, struct crm_rtab *t)
 	int rc = 0;
 
 	for (k = 0; k < g->nk && rc == 0; k++)
-		rc = rg_cell1(g, grp, k, t);
+		rc = cell_of(g, grp, k, t);
 	return rc;
 }
 

@@ -112,8 +112,6 @@ int rg_virtual(struct rgrouper *g, const char *col, enum crm_type type,
 /* Fields of e the keys read, and whether custom fields are among them. */
 uint64_t rg_mask(const struct rgrouper *g, const struct crm_entity *e,
     int *customs);
-/* Index of the key named col, or -1. */
-int rg_keyof(const struct rgrouper *g, const char *col);
 /* Sets the parts of the keys read from r's entity. */
 void rg_from(struct rgrouper *g, const struct crm_rec *r);
 void rg_set(struct rgrouper *g, size_t k, int set, int64_t i, const char *s,
@@ -129,12 +127,11 @@ void rg_part(const struct rgrouper *g, const struct rgroup *grp, size_t k,
 int rg_cols(struct rgrouper *g, struct crm_rtab *t);
 int rg_cells(struct rgrouper *g, const struct rgroup *grp,
     struct crm_rtab *t);
-int rg_cols1(struct rgrouper *g, size_t k, struct crm_rtab *t);
-int rg_cell1(struct rgrouper *g, const struct rgroup *grp, size_t k,
-    struct crm_rtab *t);
 /* Minor-unit exponent of the group's currency key (2 without one). */
 int rg_exponent(const struct rgrouper *g, const struct rgroup *grp);
-/* Index into a dense array of small scales for bars: the currency. */
+/* The bar scale of a currency (rows of one currency share a scale), and
+ * of a group's currency key (0 without one). */
+uint32_t rscale(const char *cur, size_t len);
 uint32_t rg_scale(const struct rgrouper *g, const struct rgroup *grp);
 
 /* ---- records ---- */
@@ -188,6 +185,10 @@ rtext_is(const struct crm_rec *r, int f, const char *s, size_t len)
 
 /* num / den rounded half away from zero (den not 0): averages of money. */
 int64_t rdiv(int64_t num, int64_t den);
+/* Where a deal stands, from its stage field f_stage: still open (no
+ * stage, or one that is not won or lost), won or lost. */
+enum { OPEN, WON, LOST };
+int rdeal_state(const struct crm_rec *r, int f_stage);
 /* A deal's probability from its stage in its pipeline (0 when neither
  * is known): for deals whose own probability field is empty. */
 int rprob(struct crm_rctx *c, const struct crm_rec *r, int f_pipe,

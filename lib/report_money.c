@@ -654,9 +654,8 @@ churn_deal(struct crm_rctx *c, struct crm_rec *r, void *arg)
 {
 	struct churnscan *x = arg;
 	uint64_t cust = rset(r, x->d_cust) ? (uint64_t)r->v[x->d_cust].i : 0;
-	int won = rtext_is(r, x->d_stage, "won", 3);
-	int open = !rset(r, x->d_stage) || !crm_stage_closed(r->v[x->d_stage].s,
-	    r->v[x->d_stage].len);
+	int state = rdeal_state(r, x->d_stage), won = state == WON;
+	int open = state == OPEN;
 	int f[3] = { x->d_created, x->d_changed, x->d_closed }, i, rc;
 	int64_t p, *v;
 
@@ -1180,14 +1179,9 @@ crm_report_ltv(struct crm_rctx *c)
 			if (rc == 0)
 				rc = cs ? crm_rtab_money(t, rdiv(cs->sum,
 				    p->customers), exp) : crm_rtab_empty(t);
-			if (cs != NULL) {
-				uint32_t sc = 0;
-				size_t q;
-
-				for (q = 0; q < 3 && cs->cur[q]; q++)
-					sc = sc << 8 | (unsigned char)cs->cur[q];
-				crm_rtab_bar(t, cs->sum, sc);
-			}
+			if (cs != NULL)
+				crm_rtab_bar(t, cs->sum, rscale(cs->cur,
+				    strlen(cs->cur)));
 		}
 	}
 	for (i = 0; i < x.g.n; i++)

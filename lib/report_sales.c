@@ -15,8 +15,6 @@
 
 #include "report_int.h"
 
-enum { OPEN, WON, LOST };
-
 struct dealf {
 	int stage, amount, currency, prob, expected, closed, created, pipeline;
 };
@@ -37,10 +35,7 @@ dealf_init(struct dealf *d, const struct crm_entity *e)
 static int
 deal_state(const struct crm_rec *r, const struct dealf *d)
 {
-	if (!rset(r, d->stage) || !crm_stage_closed(r->v[d->stage].s,
-	    r->v[d->stage].len))
-		return OPEN;
-	return r->v[d->stage].len == 3 ? WON : LOST;
+	return rdeal_state(r, d->stage);
 }
 
 static int64_t
