@@ -61,6 +61,7 @@ static const struct crm_option agenda_opts[] = {
 };
 
 static const char *const dupe_kinds[] = { "email", "phone", "name", NULL };
+#define ALL_DUPES (CRM_DUPE_EMAIL | CRM_DUPE_PHONE | CRM_DUPE_NAME)
 
 static const struct crm_option dupes_opts[] = {
 	{ "by", 0, CRM_ARG_REQ, "CRITERIA",
@@ -111,13 +112,14 @@ balance(struct crm_txn *tx, const struct crm_rec *cust, struct crm_grid *g)
 }
 
 static const struct crm_section customer_sections[] = {
-	{ "contact", "contacts", "id", 0, 0, NULL },
-	{ "activity", "activities", "at", 1, 10, NULL },
-	{ "lead", "leads", "id", 0, 0, NULL },
-	{ "deal", "deals", "id", 1, 0, NULL },
-	{ "invoice", "invoices", "due_on", 1, 0, NULL },
-	{ "ticket", "tickets", "id", 1, 0, NULL },
-	{ NULL, "balance", NULL, 0, 0, balance },
+	{ "contact", "contacts", "id", 0, 0, NULL, NULL },
+	{ "activity", "activities", "at", 1, 10, NULL, NULL },
+	{ "lead", "leads", "id", 0, 0, NULL, NULL },
+	{ "deal", "deals", "id", 1, 0, NULL, NULL },
+	{ "invoice", "invoices", "due_on", 1, 0, NULL, NULL },
+	{ "ticket", "open tickets", "id", 1, 0, NULL,
+	  "status=new|open|pending" },
+	{ NULL, "balance", NULL, 0, 0, balance, NULL },
 };
 
 static int
@@ -208,14 +210,7 @@ cmd_contact_add(struct crm_ctx *ctx)
 static int
 cmd_contact_list(struct crm_ctx *ctx)
 {
-	char preset[64];
-	const char *p[1] = { preset };
-	int rc;
-
-	if (ctx->argc == 0)
-		return crm_cli_list(ctx, E_CONTACT, NULL, 0);
-	rc = customer_preset(ctx, ctx->argv[0], preset, sizeof(preset));
-	return rc != 0 ? rc : crm_cli_list(ctx, E_CONTACT, p, 1);
+	return crm_cli_list_of(ctx, E_CONTACT, "customer");
 }
 
 static int
@@ -269,14 +264,7 @@ cmd_log(struct crm_ctx *ctx)
 static int
 cmd_activities(struct crm_ctx *ctx)
 {
-	char preset[64];
-	const char *p[1] = { preset };
-	int rc;
-
-	if (ctx->argc == 0)
-		return crm_cli_list(ctx, E_ACTIVITY, NULL, 0);
-	rc = customer_preset(ctx, ctx->argv[0], preset, sizeof(preset));
-	return rc != 0 ? rc : crm_cli_list(ctx, E_ACTIVITY, p, 1);
+	return crm_cli_list_of(ctx, E_ACTIVITY, "customer");
 }
 
 struct donejob {
@@ -427,12 +415,7 @@ dupes_row(uint64_t group, uint64_t id, unsigned why, void *arg)
 	if (rc == 0)
 		rc = crm_row_field(&d->row, d->r, "phone");
 	if (rc == 0)
-		rc = crm_buf_printf(&b, "%s%s%s%s%s",
-		    why & CRM_DUPE_EMAIL ? "email" : "",
-		    (why & CRM_DUPE_EMAIL) && (why & ~CRM_DUPE_EMAIL) ? ";" : "",
-		    why & CRM_DUPE_PHONE ? "phone" : "",
-		    (why & CRM_DUPE_PHONE) && (why & CRM_DUPE_NAME) ? ";" : "",
-		    why & CRM_DUPE_NAME ? "name" : "");
+		rc = crm_dupes_why(&b, why);
 	if (rc == 0)
 		rc = crm_row_text(&d->row, b.p, b.len);
 	if (rc == 0)
@@ -458,28 +441,12 @@ cmd_dupes(struct crm_ctx *ctx)
 	memset(&d, 0, sizeof(d));
 	by = crm_optv(ctx, "by", &nby);
 	for (i = 0; i < nby; i++) {
-		const char *p = by[i];
-
-		while (*p != '\0') {
-			size_t len = strcspn(p, ",");
-
-			if (len == 5 && strncmp(p, "email", 5) == 0)
-				mask |= CRM_DUPE_EMAIL;
-			else if (len == 5 && strncmp(p, "phone", 5) == 0)
-				mask |= CRM_DUPE_PHONE;
-			else if (len == 4 && strncmp(p, "name", 4) == 0)
-				mask |= CRM_DUPE_NAME;
-			else
-				return crm_seterr(CRM_EUSAGE,
-				    "--by \"%.*s\": not email, phone or name",
-				    (int)len, p);
-			p += len;
-			if (*p == ',')
-				p++;
-		}
+		rc = crm_dupes_parse(by[i], ALL_DUPES, &mask);
+		if (rc != 0)
+			return rc;
 	}
 	if (mask == 0)
-		mask = CRM_DUPE_EMAIL | CRM_DUPE_PHONE | CRM_DUPE_NAME;
+		mask = ALL_DUPES;
 	rc = crm_read_begin(ctx->db, &tx);
 	if (rc != 0)
 		return rc;

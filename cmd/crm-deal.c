@@ -225,14 +225,14 @@ deal_payments(struct crm_txn *tx, const struct crm_rec *deal,
 }
 
 static const struct crm_section deal_sections[] = {
-	{ NULL, "stage history", NULL, 0, 0, stage_history },
-	{ "invoice", "invoices", "due_on", 0, 0, NULL },
-	{ NULL, "payments", NULL, 0, 0, deal_payments },
-	{ "activity", "activities", "at", 1, 10, NULL },
+	{ NULL, "stage history", NULL, 0, 0, stage_history, NULL },
+	{ "invoice", "invoices", "due_on", 0, 0, NULL, NULL },
+	{ NULL, "payments", NULL, 0, 0, deal_payments, NULL },
+	{ "activity", "activities", "at", 1, 10, NULL, NULL },
 };
 
 static const struct crm_section invoice_sections[] = {
-	{ "payment", "payments", "paid_on", 0, 0, NULL },
+	{ "payment", "payments", "paid_on", 0, 0, NULL, NULL },
 };
 
 /* ---- record verbs ------------------------------------------------------- */
@@ -797,21 +797,7 @@ cmd_invoice_add(struct crm_ctx *ctx)
 static int
 cmd_invoice_list(struct crm_ctx *ctx)
 {
-	char preset[64];
-	const char *p[1] = { preset };
-	struct crm_txn tx;
-	uint64_t id;
-	int rc;
-
-	if (ctx->argc == 0)
-		return crm_cli_list(ctx, E_INVOICE, NULL, 0);
-	rc = crm_read_begin(ctx->db, &tx);
-	if (rc != 0)
-		return rc;
-	rc = crm_cli_ref(&tx, E_DEAL, ctx->argv[0], &id);
-	crm_txn_end(&tx);
-	snprintf(preset, sizeof(preset), "deal=%llu", (unsigned long long)id);
-	return rc != 0 ? rc : crm_cli_list(ctx, E_INVOICE, p, 1);
+	return crm_cli_list_of(ctx, E_INVOICE, "deal");
 }
 
 static int
@@ -952,21 +938,7 @@ cmd_pay(struct crm_ctx *ctx)
 static int
 cmd_payments(struct crm_ctx *ctx)
 {
-	char preset[64];
-	const char *p[1] = { preset };
-	struct crm_txn tx;
-	uint64_t id;
-	int rc;
-
-	if (ctx->argc == 0)
-		return crm_cli_list(ctx, E_PAYMENT, NULL, 0);
-	rc = crm_read_begin(ctx->db, &tx);
-	if (rc != 0)
-		return rc;
-	rc = crm_cli_ref(&tx, E_INVOICE, ctx->argv[0], &id);
-	crm_txn_end(&tx);
-	snprintf(preset, sizeof(preset), "invoice=%llu", (unsigned long long)id);
-	return rc != 0 ? rc : crm_cli_list(ctx, E_PAYMENT, p, 1);
+	return crm_cli_list_of(ctx, E_PAYMENT, "invoice");
 }
 
 /* ---- overdue and dunning ------------------------------------------------ */

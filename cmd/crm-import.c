@@ -729,6 +729,7 @@ static const struct crm_cmd cmds[] = {
 	IMPORT("invoice", "invoices"),
 	IMPORT("payment", "payments"),
 	IMPORT("ticket", "tickets"),
+	IMPORT("article", "knowledge-base articles"),
 	{ "undo", cmd_undo, G(crm_opts_db, undo_opts), "BATCH",
 	  "reverse an import: its creations and updates (also --undo BATCH)",
 	  CRM_DB_WRITE, 1, 1, NULL, 0 },
@@ -741,7 +742,8 @@ static const struct crm_cmd cmds[] = {
 static const struct crm_tool tool = {
 	"crm-import",
 	"Bulk load of customers, contacts, activities, leads, campaigns, deals, "
-	"invoices, payments and tickets from CSV, TSV, JSON or NDJSON.",
+	"invoices, payments, tickets and knowledge-base articles from CSV, "
+	"TSV, JSON or NDJSON.",
 	cmds,
 };
 

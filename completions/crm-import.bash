@@ -15,6 +15,7 @@ _crm_import_options()
 	'invoice') opts='--db --input-format --map -m --map-file --strict --match --on-match --on-new --reject -r --dry-run -n --skip-invalid --batch -b --help -h --version' ;;
 	'payment') opts='--db --input-format --map -m --map-file --strict --match --on-match --on-new --reject -r --dry-run -n --skip-invalid --batch -b --help -h --version' ;;
 	'ticket') opts='--db --input-format --map -m --map-file --strict --match --on-match --on-new --reject -r --dry-run -n --skip-invalid --batch -b --help -h --version' ;;
+	'article') opts='--db --input-format --map -m --map-file --strict --match --on-match --on-new --reject -r --dry-run -n --skip-invalid --batch -b --help -h --version' ;;
 	'undo') opts='--db --force --help -h --version' ;;
 	'batches') opts='--db --format -f --excel --no-header --help -h --version' ;;
 	*) opts= ;;
@@ -120,7 +121,7 @@ _crm_import()
 		_crm_import_options "$cmd"
 		mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
 	elif [[ -z $cmd ]]; then
-		mapfile -t COMPREPLY < <(compgen -W 'customer contact activity lead campaign deal invoice payment ticket undo batches' -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W 'customer contact activity lead campaign deal invoice payment ticket article undo batches' -- "$cur")
 	fi
 	return 0
 }

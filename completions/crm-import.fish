@@ -50,6 +50,7 @@ complete -c crm-import -n "__crm_import_is ''" -a 'deal' -d 'import deals (stdin
 complete -c crm-import -n "__crm_import_is ''" -a 'invoice' -d 'import invoices (stdin when no FILE, or -)'
 complete -c crm-import -n "__crm_import_is ''" -a 'payment' -d 'import payments (stdin when no FILE, or -)'
 complete -c crm-import -n "__crm_import_is ''" -a 'ticket' -d 'import tickets (stdin when no FILE, or -)'
+complete -c crm-import -n "__crm_import_is ''" -a 'article' -d 'import knowledge-base articles (stdin when no FILE, or -)'
 complete -c crm-import -n "__crm_import_is ''" -a 'undo' -d 'reverse an import: its creations and updates (also --undo BATCH)'
 complete -c crm-import -n "__crm_import_is ''" -a 'batches' -d 'list past imports and their batch numbers (also --batches)'
 
@@ -201,6 +202,22 @@ complete -c crm-import -n "__crm_import_is 'ticket'" -l skip-invalid -d 'write t
 complete -c crm-import -n "__crm_import_is 'ticket'" -s b -l batch -x -d 'commit every N rows; a re-run resumes where it stopped'
 complete -c crm-import -n "__crm_import_is 'ticket'" -s h -l help -d 'show this help'
 complete -c crm-import -n "__crm_import_is 'ticket'" -l version -d 'show the version'
+
+# article
+complete -c crm-import -n "__crm_import_is 'article'" -l db -x -a '(__fish_complete_directories)' -d 'database directory (default $CRM_DB, else ${XDG_DATA_HOME:-~/.local/share}/crm)'
+complete -c crm-import -n "__crm_import_is 'article'" -l input-format -x -a 'auto csv tsv json ndjson ids' -d 'format of records read from stdin (default: detected)'
+complete -c crm-import -n "__crm_import_is 'article'" -s m -l map -x -d 'read input column COLUMN as FIELD (repeatable; FIELD empty drops it)'
+complete -c crm-import -n "__crm_import_is 'article'" -l map-file -r -F -d 'more --map pairs, one COLUMN=FIELD a line'
+complete -c crm-import -n "__crm_import_is 'article'" -l strict -d 'refuse columns that are not fields (else they become custom fields)'
+complete -c crm-import -n "__crm_import_is 'article'" -l match -x -d 'ordered match rules, such as email,phone,ext_id (default: the unique fields)'
+complete -c crm-import -n "__crm_import_is 'article'" -l on-match -x -a 'update skip error' -d 'when a row matches a record (default update)'
+complete -c crm-import -n "__crm_import_is 'article'" -l on-new -x -a 'create skip' -d 'when a row matches none (default create)'
+complete -c crm-import -n "__crm_import_is 'article'" -s r -l reject -r -F -d 'write rejected rows there as CSV, with line and reason'
+complete -c crm-import -n "__crm_import_is 'article'" -s n -l dry-run -d 'print each row\'s outcome; change nothing'
+complete -c crm-import -n "__crm_import_is 'article'" -l skip-invalid -d 'write the valid rows and reject the rest (default: all or nothing)'
+complete -c crm-import -n "__crm_import_is 'article'" -s b -l batch -x -d 'commit every N rows; a re-run resumes where it stopped'
+complete -c crm-import -n "__crm_import_is 'article'" -s h -l help -d 'show this help'
+complete -c crm-import -n "__crm_import_is 'article'" -l version -d 'show the version'
 
 # undo
 complete -c crm-import -n "__crm_import_is 'undo'" -l db -x -a '(__fish_complete_directories)' -d 'database directory (default $CRM_DB, else ${XDG_DATA_HOME:-~/.local/share}/crm)'

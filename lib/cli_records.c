@@ -325,6 +325,30 @@ done:
 	return rc;
 }
 
+int
+crm_cli_list_of(struct crm_ctx *ctx, const struct crm_entity *e,
+    const char *field)
+{
+	int f = crm_field_find(e, field, strlen(field));
+	char preset[96];
+	const char *p[1] = { preset };
+	struct crm_txn tx;
+	uint64_t id;
+	int rc;
+
+	if (ctx->argc == 0)
+		return crm_cli_list(ctx, e, NULL, 0);
+	rc = crm_read_begin(ctx->db, &tx);
+	if (rc != 0)
+		return rc;
+	rc = crm_cli_ref(&tx, crm_entity_find(e->fields[f].ref), ctx->argv[0],
+	    &id);
+	crm_txn_end(&tx);
+	snprintf(preset, sizeof(preset), "%s=%llu", field,
+	    (unsigned long long)id);
+	return rc != 0 ? rc : crm_cli_list(ctx, e, p, 1);
+}
+
 /* ---- rows of mixed values ------------------------------------------------ */
 
 static int
@@ -516,6 +540,41 @@ cmp_recs(const void *a, const void *b)
 	    *(struct crm_rec *const *)b);
 }
 
+/* Drops the collected records that do not meet expr. */
+static int
+keep_where(struct crm_txn *tx, const struct crm_entity *e, const char *expr,
+    struct collected *c)
+{
+	struct crm_filter f;
+	size_t i, k = 0;
+	int rc;
+
+	crm_filter_init(&f, e);
+	rc = crm_filter_add(&f, tx, expr, tx->now);
+	for (i = 0; i < c->n && rc == 0; i++) {
+		if (crm_filter_match(&f, c->recs[i]))
+			c->recs[k++] = c->recs[i];
+		else
+			crm_rec_free(c->recs[i]);
+	}
+	if (rc == 0)
+		c->n = k;
+	crm_filter_free(&f);
+	return rc;
+}
+
+/* A section title as a JSON key: "open tickets" is open_tickets. */
+static const char *
+json_key(const char *title, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; title[i] != '\0' && i + 1 < len; i++)
+		buf[i] = title[i] == ' ' ? '_' : title[i];
+	buf[i] = '\0';
+	return buf;
+}
+
 static void
 free_collected(struct collected *c)
 {
@@ -659,6 +718,7 @@ crm_cli_show(struct crm_ctx *ctx, const struct crm_entity *e,
 	struct collected *sec = NULL;
 	struct crm_colspec *cols = NULL;
 	cJSON *obj = NULL;
+	char key[64];
 	char *text = NULL;
 	uint64_t id;
 	size_t ncols, i, j;
@@ -699,6 +759,8 @@ crm_cli_show(struct crm_ctx *ctx, const struct crm_entity *e,
 		}
 		of = crm_entity_find(sections[i].entity);
 		rc = crm_refs_each(&tx, e, id, of, collect_rec, &sec[i]);
+		if (rc == 0 && sections[i].where != NULL)
+			rc = keep_where(&tx, of, sections[i].where, &sec[i]);
 		if (rc == 0 && sections[i].sort != NULL) {
 			char spec[64];
 
@@ -740,7 +802,7 @@ crm_cli_show(struct crm_ctx *ctx, const struct crm_entity *e,
 				}
 			}
 			if (arr == NULL || !cJSON_AddItemToObject(obj,
-			    sections[i].title, arr)) {
+			    json_key(sections[i].title, key, sizeof(key)), arr)) {
 				cJSON_Delete(arr);
 				rc = ENOMEM;
 				break;

@@ -26,9 +26,18 @@ struct crm_grid {
 };
 int crm_grid_add(struct crm_grid *g, const char *s, size_t len);
 
+/*
+ * Records of e under a parent named by ctx->argv[0] (when given): those
+ * whose field `field` refers to it, as in "invoice list DEAL"; all of
+ * them without an argument.
+ */
+int crm_cli_list_of(struct crm_ctx *ctx, const struct crm_entity *e,
+    const char *field);
+
 /* A related section of a show: records of `of` referring to the shown
- * record, sorted by field `sort` (descending when desc), at most limit
- * (0: all) — or, when compute is set, the grid it fills. */
+ * record (those meeting the --where expression `where`, when set),
+ * sorted by field `sort` (descending when desc), at most limit (0: all)
+ * — or, when compute is set, the grid it fills. */
 struct crm_section {
 	const char *entity;
 	const char *title;
@@ -37,6 +46,7 @@ struct crm_section {
 	size_t limit;
 	int (*compute)(struct crm_txn *, const struct crm_rec *,
 	    struct crm_grid *);
+	const char *where;
 };
 
 /* Shows the record named by ctx->argv[0], then its sections. */

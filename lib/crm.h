@@ -15,6 +15,8 @@
  *   output.h  table, CSV, TSV, JSON, NDJSON, ids writers
  *   input.h   CSV, TSV, JSON, NDJSON, ids readers
  *   customer.h customer rules: duplicates, merge, references, agenda
+ *   ticket.h  ticket rules: SLA, status flow, escalation, assignment
+ *   kb.h      knowledge-base search and suggestions
  */
 #ifndef CRM_H
 #define CRM_H
@@ -33,6 +35,8 @@
 #include "input.h"
 #include "jsoncheck.h"
 #include "customer.h"
+#include "ticket.h"
+#include "kb.h"
 
 #define CRM_VERSION "0.1.0"
 

@@ -16,21 +16,50 @@
 
 struct keyed {
 	char *key;
-	uint64_t id;
+	size_t pos;		/* in dupstate.ids */
 };
 
 struct dupstate {
-	struct keyed *k[3];
-	size_t n[3], cap[3];
-	uint64_t *ids;		/* every customer id, sorted */
+	struct keyed *k[CRM_DUPE_NCRIT];
+	size_t n[CRM_DUPE_NCRIT], cap[CRM_DUPE_NCRIT];
+	uint64_t *ids;		/* every record, entity by entity, in id order */
+	unsigned char *ent;	/* its entity, as an index into ents */
+	unsigned char *want;	/* its group is to be reported */
 	size_t nids;
 	size_t *parent;		/* union-find over positions in ids */
 	unsigned *why;
 };
 
+/*
+ * The field each entity compares by each criterion (bit order of
+ * CRM_DUPE_*), or NULL.  A lead's company meets customers' names only
+ * (two leads from one company are two people, not a duplicate).
+ */
+static const struct {
+	const char *entity;
+	const char *field[CRM_DUPE_NCRIT];
+} dupe_fields[] = {
+	{ "customer", { "email", "phone", "name", "name" } },
+	{ "lead", { "email", "phone", "name", "company" } },
+};
+static const int dupe_cross[CRM_DUPE_NCRIT] = { 0, 0, 0, 1 };
+
+static int
+dupe_field(const struct crm_entity *e, int w)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(dupe_fields) / sizeof(dupe_fields[0]); i++)
+		if (strcmp(dupe_fields[i].entity, e->name) == 0 &&
+		    dupe_fields[i].field[w] != NULL)
+			return crm_field_find(e, dupe_fields[i].field[w],
+			    strlen(dupe_fields[i].field[w]));
+	return -1;
+}
+
 static int
 push_key(struct dupstate *d, int which, const char *key, size_t len,
-    uint64_t id)
+    size_t pos)
 {
 	if (len == 0)
 		return 0;
@@ -46,7 +75,7 @@ push_key(struct dupstate *d, int which, const char *key, size_t len,
 	d->k[which][d->n[which]].key = strndup(key, len);
 	if (d->k[which][d->n[which]].key == NULL)
 		return ENOMEM;
-	d->k[which][d->n[which]].id = id;
+	d->k[which][d->n[which]].pos = pos;
 	d->n[which]++;
 	return 0;
 }
@@ -59,23 +88,7 @@ cmp_keyed(const void *a, const void *b)
 
 	if (c != 0)
 		return c;
-	return x->id < y->id ? -1 : x->id > y->id;
-}
-
-static size_t
-pos_of(const struct dupstate *d, uint64_t id)
-{
-	size_t lo = 0, hi = d->nids;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (d->ids[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
 static size_t
@@ -90,7 +103,7 @@ find_root(size_t *parent, size_t x)
 
 struct member {
 	size_t root;
-	uint64_t id;
+	size_t pos;
 	unsigned why;
 };
 
@@ -101,82 +114,112 @@ cmp_member(const void *a, const void *b)
 
 	if (x->root != y->root)
 		return x->root < y->root ? -1 : 1;
-	return x->id < y->id ? -1 : x->id > y->id;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
-int
-crm_dupes(struct crm_txn *tx, unsigned by,
-    int (*fn)(uint64_t group, uint64_t id, unsigned why, void *arg),
-    void *arg)
+/* The key of criterion w for value v of field f into b (empty: none). */
+static int
+dupe_key(const struct crm_entity *e, int f, int w, const struct crm_val *v,
+    struct crm_buf *b)
 {
-	const struct crm_entity *e = crm_entity_find("customer");
-	int f_email = crm_field_find(e, "email", 5);
-	int f_phone = crm_field_find(e, "phone", 5);
-	int f_name = crm_field_find(e, "name", 4);
-	struct dupstate d;
-	struct crm_rec *r = NULL;
+	size_t k, nd = 0;
+	int rc = 0;
+
+	crm_buf_reset(b);
+	if (w == 0)
+		return crm_index_key(e, f, v->s, v->len, b);
+	if (w >= 2)
+		return crm_name_key(b, v->s, v->len);
+	for (k = 0; k < v->len && rc == 0; k++)
+		if (v->s[k] >= '0' && v->s[k] <= '9') {
+			rc = crm_buf_addc(b, v->s[k]);
+			nd++;
+		}
+	/* The subscriber number's tail survives reformatting. */
+	if (rc == 0 && nd < 7)
+		crm_buf_reset(b);
+	else if (rc == 0 && nd > 9) {
+		memmove(b->p, b->p + nd - 9, 9);
+		b->len = 9;
+		b->p[9] = '\0';
+	}
+	return rc;
+}
+
+/* Reads the keys of every record of e into d. */
+static int
+dupe_scan(struct crm_txn *tx, struct dupstate *d, const struct crm_entity *e,
+    unsigned char ei, unsigned by, int (*want)(const struct crm_rec *))
+{
+	struct crm_rec *r;
 	struct crm_iter *it = NULL;
 	struct crm_buf b = CRM_BUF_INIT;
-	struct member *m = NULL;
-	size_t i, j, nm = 0;
 	const void *data;
 	size_t len;
-	uint64_t id, group;
-	int rc, w;
+	uint64_t id;
+	int rc, w, f;
 
-	memset(&d, 0, sizeof(d));
 	r = crm_rec_new(e);
 	if (r == NULL)
 		return ENOMEM;
 	rc = crm_iter_all(tx, e, &it);
 	while (rc == 0 && (rc = crm_iter_next(it, &id, &data, &len)) == 0) {
-		const struct crm_val *v;
-
 		rc = crm_rec_decode(r, id, data, len, CRM_DECODE_BORROW);
 		if (rc != 0)
 			break;
-		if (d.nids % 1024 == 0) {
-			uint64_t *p = realloc(d.ids, (d.nids + 1024) * sizeof(*p));
+		if (d->nids % 1024 == 0) {
+			uint64_t *p = realloc(d->ids, (d->nids + 1024) * sizeof(*p));
+			unsigned char *q, *q2;
 
-			if (p == NULL) {
+			if (p != NULL)
+				d->ids = p;
+			q = realloc(d->ent, d->nids + 1024);
+			if (q != NULL)
+				d->ent = q;
+			q2 = realloc(d->want, d->nids + 1024);
+			if (q2 != NULL)
+				d->want = q2;
+			if (p == NULL || q == NULL || q2 == NULL) {
 				rc = ENOMEM;
 				break;
 			}
-			d.ids = p;
 		}
-		d.ids[d.nids++] = id;
-		v = &r->v[f_email];
-		if ((by & CRM_DUPE_EMAIL) && v->state == CRM_V_SET) {
-			crm_buf_reset(&b);
-			rc = crm_index_key(e, f_email, v->s, v->len, &b);
+		d->ids[d->nids] = id;
+		d->ent[d->nids] = ei;
+		d->want[d->nids] = want == NULL || want(r);
+		for (w = 0; w < CRM_DUPE_NCRIT && rc == 0; w++) {
+			f = (by & (1u << w)) ? dupe_field(e, w) : -1;
+			if (f < 0 || r->v[f].state != CRM_V_SET)
+				continue;
+			rc = dupe_key(e, f, w, &r->v[f], &b);
 			if (rc == 0)
-				rc = push_key(&d, 0, b.p, b.len, id);
+				rc = push_key(d, w, b.p, b.len, d->nids);
 		}
-		v = &r->v[f_phone];
-		if (rc == 0 && (by & CRM_DUPE_PHONE) && v->state == CRM_V_SET) {
-			size_t k, nd = 0;
-
-			crm_buf_reset(&b);
-			for (k = 0; k < v->len && rc == 0; k++)
-				if (v->s[k] >= '0' && v->s[k] <= '9') {
-					rc = crm_buf_addc(&b, v->s[k]);
-					nd++;
-				}
-			/* The subscriber number's tail survives reformatting. */
-			if (rc == 0 && nd >= 7)
-				rc = push_key(&d, 1, b.p + (nd > 9 ? nd - 9 : 0),
-				    nd > 9 ? 9 : nd, id);
-		}
-		v = &r->v[f_name];
-		if (rc == 0 && (by & CRM_DUPE_NAME) && v->state == CRM_V_SET) {
-			crm_buf_reset(&b);
-			rc = crm_name_key(&b, v->s, v->len);
-			if (rc == 0)
-				rc = push_key(&d, 2, b.p, b.len, id);
-		}
+		d->nids++;
 	}
 	if (rc == CRM_ENOTFOUND)
 		rc = 0;
+	crm_buf_free(&b);
+	crm_iter_free(it);
+	crm_rec_free(r);
+	return rc;
+}
+
+int
+crm_dupes_among(struct crm_txn *tx, const struct crm_entity *const *ents,
+    size_t nents, int (*want)(const struct crm_rec *), unsigned by,
+    int (*fn)(uint64_t group, const struct crm_entity *e, uint64_t id,
+    unsigned why, void *arg), void *arg)
+{
+	struct dupstate d;
+	struct member *m = NULL;
+	size_t i, j, k, nm = 0;
+	uint64_t group;
+	int rc = 0, w;
+
+	memset(&d, 0, sizeof(d));
+	for (i = 0; i < nents && rc == 0; i++)
+		rc = dupe_scan(tx, &d, ents[i], (unsigned char)i, by, want);
 	if (rc != 0)
 		goto done;
 	d.parent = malloc((d.nids ? d.nids : 1) * sizeof(*d.parent));
@@ -187,14 +230,20 @@ crm_dupes(struct crm_txn *tx, unsigned by,
 	}
 	for (i = 0; i < d.nids; i++)
 		d.parent[i] = i;
-	for (w = 0; w < 3; w++) {
+	for (w = 0; w < CRM_DUPE_NCRIT; w++) {
 		if (d.n[w] > 1)
 			qsort(d.k[w], d.n[w], sizeof(*d.k[w]), cmp_keyed);
 		for (i = 0; i < d.n[w]; i = j) {
+			int mixed = 0;
+
 			for (j = i + 1; j < d.n[w] &&
-			    strcmp(d.k[w][j].key, d.k[w][i].key) == 0; j++) {
-				size_t a = pos_of(&d, d.k[w][i].id);
-				size_t c = pos_of(&d, d.k[w][j].id);
+			    strcmp(d.k[w][j].key, d.k[w][i].key) == 0; j++)
+				mixed |= d.ent[d.k[w][j].pos] !=
+				    d.ent[d.k[w][i].pos];
+			if (dupe_cross[w] && !mixed)
+				continue;
+			for (k = i + 1; k < j; k++) {
+				size_t a = d.k[w][i].pos, c = d.k[w][k].pos;
 
 				d.why[a] |= 1u << w;
 				d.why[c] |= 1u << w;
@@ -213,33 +262,121 @@ crm_dupes(struct crm_txn *tx, unsigned by,
 	for (i = 0; i < d.nids; i++)
 		if (d.why[i] != 0) {
 			m[nm].root = find_root(d.parent, i);
-			m[nm].id = d.ids[i];
+			m[nm].pos = i;
 			m[nm].why = d.why[i];
 			nm++;
 		}
 	/* The union keeps the smallest position as root, so groups come in
-	 * order of their first id. */
+	 * order of their first record. */
 	if (nm > 1)
 		qsort(m, nm, sizeof(*m), cmp_member);
 	group = 0;
-	for (i = 0; i < nm && rc == 0; i++) {
-		if (i == 0 || m[i].root != m[i - 1].root)
-			group++;
-		rc = fn(group, m[i].id, m[i].why, arg);
+	for (i = 0; i < nm && rc == 0; i = j) {
+		int wanted = 0;
+
+		for (j = i; j < nm && m[j].root == m[i].root; j++)
+			wanted |= d.want[m[j].pos];
+		if (!wanted)
+			continue;
+		group++;
+		for (k = i; k < j && rc == 0; k++)
+			rc = fn(group, ents[d.ent[m[k].pos]], d.ids[m[k].pos],
+			    m[k].why, arg);
 	}
 done:
-	for (w = 0; w < 3; w++) {
+	for (w = 0; w < CRM_DUPE_NCRIT; w++) {
 		for (i = 0; i < d.n[w]; i++)
 			free(d.k[w][i].key);
 		free(d.k[w]);
 	}
 	free(d.ids);
+	free(d.ent);
+	free(d.want);
 	free(d.parent);
 	free(d.why);
 	free(m);
-	crm_buf_free(&b);
-	crm_iter_free(it);
-	crm_rec_free(r);
+	return rc;
+}
+
+struct custdupes {
+	int (*fn)(uint64_t, uint64_t, unsigned, void *);
+	void *arg;
+};
+
+static int
+cust_dupe(uint64_t group, const struct crm_entity *e, uint64_t id,
+    unsigned why, void *arg)
+{
+	struct custdupes *c = arg;
+
+	(void)e;
+	return c->fn(group, id, why, c->arg);
+}
+
+int
+crm_dupes(struct crm_txn *tx, unsigned by,
+    int (*fn)(uint64_t group, uint64_t id, unsigned why, void *arg),
+    void *arg)
+{
+	const struct crm_entity *e = crm_entity_find("customer");
+	struct custdupes c = { fn, arg };
+
+	return crm_dupes_among(tx, &e, 1, NULL,
+	    by & (CRM_DUPE_EMAIL | CRM_DUPE_PHONE | CRM_DUPE_NAME), cust_dupe,
+	    &c);
+}
+
+static const char *const dupe_names[CRM_DUPE_NCRIT] = { "email", "phone",
+	"name", "company" };
+
+int
+crm_dupes_parse(const char *spec, unsigned allowed, unsigned *by)
+{
+	const char *p = spec;
+	int w;
+
+	while (*p != '\0') {
+		size_t len = strcspn(p, ",");
+
+		for (w = 0; w < CRM_DUPE_NCRIT; w++)
+			if ((allowed & (1u << w)) && strlen(dupe_names[w]) == len &&
+			    strncmp(p, dupe_names[w], len) == 0)
+				break;
+		if (w == CRM_DUPE_NCRIT) {
+			struct crm_buf list = CRM_BUF_INIT;
+			unsigned left = allowed;
+			int rc;
+
+			/* "email, phone or name" */
+			for (w = 0; w < CRM_DUPE_NCRIT; w++)
+				if (left & (1u << w)) {
+					left &= ~(1u << w);
+					crm_buf_printf(&list, "%s%s", list.len == 0 ?
+					    "" : left ? ", " : " or ", dupe_names[w]);
+				}
+			rc = crm_seterr(CRM_EUSAGE, "--by \"%.*s\": not %s",
+			    (int)len, p, list.p ? list.p : "");
+			crm_buf_free(&list);
+			return rc;
+		}
+		*by |= 1u << w;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+int
+crm_dupes_why(struct crm_buf *out, unsigned why)
+{
+	int w, rc = 0;
+	size_t start = out->len;
+
+	for (w = 0; w < CRM_DUPE_NCRIT && rc == 0; w++)
+		if (why & (1u << w))
+			rc = crm_buf_printf(out, "%s%s",
+			    out->len > start ? ";" : "", dupe_names[w]);
 	return rc;
 }
 

@@ -18,6 +18,8 @@ enum {
 	CRM_DUPE_EMAIL = 1,
 	CRM_DUPE_PHONE = 2,
 	CRM_DUPE_NAME = 4,
+	CRM_DUPE_COMPANY = 8,	/* a lead's company against customer names */
+	CRM_DUPE_NCRIT = 4,	/* number of criteria */
 };
 
 /*
@@ -33,6 +35,26 @@ enum {
 int crm_dupes(struct crm_txn *tx, unsigned by,
     int (*fn)(uint64_t group, uint64_t id, unsigned why, void *arg),
     void *arg);
+
+/*
+ * The same over the records of several entities (customers and leads):
+ * each compares its own e-mail, phone and name fields, and with
+ * CRM_DUPE_COMPANY a lead's company meets customers' names (never
+ * another lead's company).  Only groups holding a record that want
+ * accepts are reported (all groups when want is NULL), numbered 1, 2, …
+ * in order.
+ */
+int crm_dupes_among(struct crm_txn *tx, const struct crm_entity *const *ents,
+    size_t nents, int (*want)(const struct crm_rec *), unsigned by,
+    int (*fn)(uint64_t group, const struct crm_entity *e, uint64_t id,
+    unsigned why, void *arg), void *arg);
+
+/* Adds the criteria named in spec ("email,phone") to *by; names outside
+ * allowed are CRM_EUSAGE ("--by \"x\": not email, phone or name"). */
+int crm_dupes_parse(const char *spec, unsigned allowed, unsigned *by);
+
+/* Appends the names of the criteria in why, ';'-separated ("email;name"). */
+int crm_dupes_why(struct crm_buf *out, unsigned why);
 
 /*
  * Merges customers dups[0..n) into keep, in tx: records of any entity

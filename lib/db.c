@@ -291,7 +291,7 @@ crm_db_open(const char *dir, int mode, const char *tool, const char *user,
 	struct crm_buf path = CRM_BUF_INIT;
 	struct stat st;
 	MDB_txn *t = NULL;
-	int rc, dead, missing;
+	int rc, dead, missing, upgrade;
 
 	*out = NULL;
 	db = calloc(1, sizeof(*db));
@@ -417,8 +417,27 @@ crm_db_open(const char *dir, int mode, const char *tool, const char *user,
 		t = NULL;
 		goto done;
 	}
+	/* A version, but tables missing: written by an older crm, before a
+	 * field was indexed.  A writer adds them; so does a reader that may
+	 * write, once, and then opens again. */
+	upgrade = rc == MDB_NOTFOUND && db->rdonly && db->meta != 0 &&
+	    check_version(db, t, 0) == 0;
 	mdb_txn_abort(t);
 	t = NULL;
+	if (upgrade && access(dir, W_OK) == 0) {
+		struct crm_db *w = NULL;
+
+		crm_db_close(db);
+		db = NULL;
+		rc = crm_db_open(dir, CRM_OPEN_RDWR, tool, user, &w);
+		crm_db_close(w);
+		if (rc == 0)
+			rc = crm_db_open(dir, mode, tool, user, &db);
+		crm_buf_free(&path);
+		if (rc == 0)
+			*out = db;
+		return rc;
+	}
 	if (rc != MDB_NOTFOUND && !(rc == CRM_ECORRUPT && !db->rdonly))
 		goto done;
 	if (db->rdonly) {

@@ -376,6 +376,18 @@ crm_out_row(struct crm_out *o, const char *const *vals, const size_t *lens)
 	return rc;
 }
 
+/* True when cell c of table row r (0: the header) and all after it are
+ * empty. */
+static int
+trailing_empty(const struct crm_out *o, size_t r, size_t c)
+{
+	for (; c < o->ncols; c++)
+		if ((r == 0 ? o->names[c] : o->cells[(r - 1) * o->ncols + c])[0]
+		    != '\0')
+			return 0;
+	return 1;
+}
+
 static int
 print_table(struct crm_out *o)
 {
@@ -408,7 +420,9 @@ print_table(struct crm_out *o)
 			int last = c + 1 == o->ncols;
 			size_t k;
 
-			/* No padding after the last non-empty cell of a row. */
+			/* Nothing after the last non-empty cell of a row. */
+			if (len == 0 && c > 0 && trailing_empty(o, r, c))
+				break;
 			for (k = c + 1, last = 1; k < o->ncols && last; k++)
 				if ((r == 0 ? o->names[k] :
 				    o->cells[(r - 1) * o->ncols + k])[0] != '\0')

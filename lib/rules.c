@@ -7,6 +7,8 @@
 
 #include "deal.h"
 #include "invoice.h"
+#include "lead.h"
+#include "ticket.h"
 #include "rules.h"
 
 static int
@@ -33,6 +35,12 @@ crm_rules_before(struct crm_txn *tx, const struct crm_rec *old,
 		return crm_invoice_before(tx, old, nw);
 	if (is(nw, "deal"))
 		return crm_deal_before(tx, old, nw);
+	if (is(nw, "lead") && old == NULL)
+		return crm_lead_on_insert(tx, nw);
+	if (is(nw, "campaign"))
+		return crm_campaign_check(tx, nw);
+	if (is(nw, "ticket"))
+		return crm_ticket_before(tx, old, nw);
 	return 0;
 }
 
@@ -42,5 +50,7 @@ crm_rules_after(struct crm_txn *tx, const struct crm_rec *old,
 {
 	if (is(nw, "payment") || is(old, "payment"))
 		return crm_payment_after(tx, old, nw);
+	if (is(nw, "activity"))
+		return crm_ticket_after(tx, old, nw);
 	return 0;
 }

@@ -4,7 +4,11 @@
  * delete, in the same transaction.
  *
  * The rules live with their entities: deal.h (stages, probability,
- * stage and close times), invoice.h (paid, status, payments).
+ * stage and close times), invoice.h (paid, status, payments), lead.h
+ * (a new lead without a score is scored and graded; a campaign's cost is
+ * not negative and it does not end before it starts), ticket.h (deadlines,
+ * status flow, ratings, escalation, assignment; a reply activity is its
+ * ticket's first response).
  */
 #ifndef CRM_RULES_H
 #define CRM_RULES_H

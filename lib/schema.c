@@ -20,7 +20,7 @@
 
 static const char *const customer_kinds[] = { "company", "person", NULL };
 static const char *const activity_kinds[] = { "call", "email", "visit",
-	"meeting", "note", NULL };
+	"meeting", "note", "reply", "comment", NULL };
 static const char *const lead_statuses[] = { "new", "contacted", "qualified",
 	"disqualified", "converted", NULL };
 static const char *const invoice_statuses[] = { "open", "partial", "paid",
@@ -70,7 +70,7 @@ static const struct crm_field activity_fields[] = {
 	FR("lead", "lead", 0, "lead concerned"),
 	FR("deal", "deal", 0, "deal concerned"),
 	FR("ticket", "ticket", 0, "ticket concerned"),
-	FE("kind", CRM_F_REQUIRED | CRM_F_BRIEF, activity_kinds, NULL, "call, email, visit, meeting or note"),
+	FE("kind", CRM_F_REQUIRED | CRM_F_BRIEF, activity_kinds, NULL, "call, email, visit, meeting, note, reply (to a ticket) or comment"),
 	F("at", CRM_T_TIME, CRM_F_BRIEF, "when it happened"),
 	F("by", CRM_T_TEXT, CRM_F_INDEX | CRM_F_BRIEF, "who did it"),
 	F("summary", CRM_T_TEXT, CRM_F_BRIEF, "what was said or done"),
@@ -94,6 +94,8 @@ static const struct crm_field lead_fields[] = {
 	F("owner", CRM_T_TEXT, CRM_F_INDEX | CRM_F_BRIEF, "assigned user"),
 	FR("customer", "customer", 0, "customer it converted to"),
 	FR("deal", "deal", 0, "deal it converted to"),
+	F("disqualify_reason", CRM_T_TEXT, 0, "why it was disqualified"),
+	FR("contact", "contact", 0, "contact it converted to"),
 };
 
 static const struct crm_field campaign_fields[] = {
@@ -169,6 +171,20 @@ static const struct crm_field ticket_fields[] = {
 	F("resolution_due", CRM_T_TIME, 0, "resolution deadline"),
 	FI("csat", 0, 1, 5, "satisfaction, 1 to 5"),
 	F("escalated", CRM_T_BOOL, 0, "escalated"),
+	F("pending_since", CRM_T_TIME, 0, "when it went pending, while it is"),
+	FI("pending_seconds", 0, 0, INT64_MAX, "time spent pending before, seconds"),
+	F("escalated_at", CRM_T_TIME, 0, "when the escalation arose"),
+	F("escalation", CRM_T_TEXT, 0, "why it was escalated"),
+	F("csat_comment", CRM_T_TEXT, 0, "the customer's comment on the rating"),
+};
+
+static const struct crm_field article_fields[] = {
+	SYSFIELDS,
+	F("ext_id", CRM_T_TEXT, CRM_F_UNIQUE | CRM_F_BRIEF, "id in another system"),
+	F("title", CRM_T_TEXT, CRM_F_REQUIRED | CRM_F_BRIEF, "title"),
+	F("category", CRM_T_TEXT, CRM_F_INDEX | CRM_F_BRIEF, "ticket category it answers"),
+	F("tags", CRM_T_TAGS, CRM_F_INDEX | CRM_F_BRIEF, "tags"),
+	F("body", CRM_T_TEXT, 0, "the article's text"),
 };
 
 #define ENTITY(var, nm, pl, num, flds, cur, title) \
@@ -183,10 +199,11 @@ ENTITY(deal, "deal", "deals", 6, deal_fields, 7, 5);
 ENTITY(invoice, "invoice", "invoices", 7, invoice_fields, 7, 3);
 ENTITY(payment, "payment", "payments", 8, payment_fields, 6, 3);
 ENTITY(ticket, "ticket", "tickets", 9, ticket_fields, -1, 5);
+ENTITY(article, "article", "articles", 10, article_fields, -1, 4);
 
 const struct crm_entity *const crm_entities[] = {
 	&customer, &contact, &activity, &lead, &campaign, &deal, &invoice,
-	&payment, &ticket,
+	&payment, &ticket, &article,
 };
 const int crm_nentities = N(crm_entities);
 

@@ -746,9 +746,9 @@ id  customer  kind  at                    by      summary       follow_up   done
 	run --separate-stderr crm-customer show ext:E1 -f json
 	assert_success
 	assert_stderr_empty
-	run jq -c '[.id, .name, .tags, (.contacts | map(.name)), (.activities | map(.summary)), .deals, .invoices, .tickets]' <<<"$output"
+	run jq -c '[.id, .name, .tags, (.contacts | map(.name)), (.activities | map(.summary)), .deals, .invoices, .open_tickets, .balance]' <<<"$output"
 	assert_success
-	assert_output '[1,"Acme Corp",["vip","partner"],["Ann Lee"],["sent quote"],[],[],[]]'
+	assert_output '[1,"Acme Corp",["vip","partner"],["Ann Lee"],["sent quote"],[],[],[],[]]'
 }
 
 @test "show -f csv --no-header drops the header; -f ids prints the id" {

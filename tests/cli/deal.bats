@@ -236,7 +236,7 @@ change_of() {
 	CRM_NOW=2026-11-30T10:00:00Z run --separate-stderr crm-deal show 1 -f json
 	assert_success
 	assert_stderr_empty
-	run jq -c '."stage history"[]' <<<"$output"
+	run jq -c '.stage_history[]' <<<"$output"
 	assert_success
 	assert_output '{"stage":"lead","entered":"2026-11-01T10:00:00Z","left":"2026-11-08T10:00:00Z","days":7}
 {"stage":"qualified","entered":"2026-11-08T10:00:00Z","left":"2026-11-20T09:00:00Z","days":11}
@@ -247,7 +247,7 @@ change_of() {
 @test "show: a deal never moved has one history row, its days counted to now" {
 	seed_customers
 	CRM_NOW=2026-11-01T10:00:00Z crm-deal add A customer=1 stage=proposal >/dev/null
-	run bash -c 'crm-deal show 1 -f json | jq -c ".\"stage history\""'
+	run bash -c 'crm-deal show 1 -f json | jq -c ".stage_history"'
 	assert_success
 	assert_output '[{"stage":"proposal","entered":"2026-11-01T10:00:00Z","left":null,"days":22}]'
 }
@@ -269,7 +269,7 @@ change_of() {
 	CRM_NOW=2026-11-01T18:00:00Z eur_deal
 	local shown listed
 	shown=$(CRM_NOW=2026-11-16T09:00:00Z crm-deal show 1 -f json |
-	    jq '."stage history"[-1].days')
+	    jq '.stage_history[-1].days')
 	listed=$(CRM_NOW=2026-11-16T09:00:00Z crm-deal stalled --days 0 -f json |
 	    jq '.[0].days_in_stage')
 	[ -n "$shown" ] && [ -n "$listed" ] ||

@@ -4,8 +4,9 @@
 # the pages are clean under mandoc -Tlint, and every example in a manual
 # runs and prints what the manual shows.
 #
-# Every executable crm-* in the binary directory is checked, so a new tool
-# is covered as soon as it is built; its page is man/TOOL.1.
+# The crm front and every executable crm-* in the binary directory are
+# checked, so a new tool is covered as soon as it is built; its page is
+# man/TOOL.1.
 
 load helper
 
@@ -20,10 +21,11 @@ teardown() {
 	common_teardown
 }
 
-# The tools to check: every crm-* program in the binary directory.
+# The tools to check: the crm front and every crm-* program in the binary
+# directory.
 tools() {
 	local t
-	for t in "$CRM_BIN_DIR"/crm-*; do
+	for t in "$CRM_BIN_DIR"/crm "$CRM_BIN_DIR"/crm-*; do
 		[ -x "$t" ] && echo "${t##*/}"
 	done
 }

@@ -237,3 +237,23 @@ wait_for_write_lock() {
 	assert_output 1
 	[ "$(crm-customer list -f ids | wc -l)" -eq 1 ]
 }
+
+@test "a reader opening a database from an older crm (an index it lacks) gets the data, not exit 66" {
+	command -v mdb_dump >/dev/null || skip "lmdb-utils is not installed"
+	crm-customer add Acme email=a@acme.example >/dev/null
+	# The same database without one index table, as a crm from before
+	# that field was indexed left it.
+	mdb_dump -a "$CRM_DB" | awk '
+	    /^VERSION=/ { keep = 1; buf = "" }
+	    /^database=lead\.contact$/ { keep = 0 }
+	    { buf = buf $0 "\n" }
+	    /^DATA=END/ { if (keep) printf "%s", buf; buf = "" }' >old.dump
+	grep -q '^database=lead.email$' old.dump
+	! grep -q '^database=lead.contact$' old.dump
+	mkdir old
+	mdb_load -f old.dump old 2>/dev/null
+	run --separate-stderr crm-customer --db old list --fields id,name,email
+	assert_success
+	assert_output $'id,name,email\n1,Acme,a@acme.example'
+	mdb_stat -a old | grep -q 'lead.contact'
+}
