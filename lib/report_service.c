@@ -2,28 +2,26 @@
  * report_service.c — the service reports: sla and csat (over tickets)
  * and activity (over the activity log).
  *
- * SLA deadlines are the ticket's own first_response_due and
- * resolution_due when set, else created_at plus the default of its
- * priority (DESIGN.md: urgent 30m/4h, high 2h/1d, normal 8h/3d, low
- * 1d/7d; no priority counts as normal), in wall-clock time.  A deadline
- * is met when the event happened by it, breached when it happened after
- * or has not happened and the deadline has passed, and open otherwise.
- * Resolution is resolved_at, else closed_at.
+ * SLA deadlines come from the service desk's rules (lib/ticket.h): the
+ * ticket's first_response_due and resolution_due, which they set from
+ * the stored SLA policy when a ticket is created (resolution pushed back
+ * by time in pending where the policy pauses it); a ticket without them
+ * (made before there were rules) gets created_at plus its priority's
+ * times from the same policy.  A deadline is met when its event
+ * (first_response_at; resolved_at, else closed_at) came by it, breached
+ * when it came after it or has not come and the deadline has passed
+ * (DESIGN.md), and open otherwise.
  */
 #include <string.h>
 
 #include "report_int.h"
+#include "ticket.h"
 
 enum { MET, BREACHED, PENDING };
 
-/* Seconds, in the order of the priority values: low, normal, high, urgent. */
-static const int64_t sla_first[4] = { 86400, 8 * 3600, 2 * 3600, 30 * 60 };
-static const int64_t sla_resolve[4] = { 7 * 86400, 3 * 86400, 86400,
-	4 * 3600 };
-
 struct ticketf {
 	int created, priority, first_at, resolved_at, closed_at, first_due,
-	    resolve_due, csat;
+	    resolve_due, csat, status, pending_since;
 };
 
 struct slag {
@@ -33,6 +31,7 @@ struct slag {
 struct ticketscan {
 	struct rgrouper g;
 	struct ticketf f;
+	struct crm_sla sla;
 };
 
 static void
@@ -46,8 +45,11 @@ ticketf_init(struct ticketf *f, const struct crm_entity *e)
 	f->first_due = FLD(e, "first_response_due");
 	f->resolve_due = FLD(e, "resolution_due");
 	f->csat = FLD(e, "csat");
+	f->status = FLD(e, "status");
+	f->pending_since = FLD(e, "pending_since");
 }
 
+/* Met, breached or pending: the event at (when has_event) against due. */
 static int
 sla_state(int has_event, int64_t at, int64_t due, int64_t now)
 {
@@ -60,30 +62,29 @@ static int
 sla_row(struct crm_rctx *c, struct crm_rec *r, void *arg)
 {
 	struct ticketscan *x = arg;
-	const struct crm_field *pf = &r->ent->fields[x->f.priority];
+	struct crm_ticket_clock clk;
+	const struct crm_sla_row *row;
 	struct rgroup *grp;
 	struct slag *p;
-	int64_t created = r->v[x->f.created].i, due, at;
-	int prio = 1, i, rc, res;
+	int64_t created = r->v[x->f.created].i, now = c->tx->now;
+	int prio = 1, rc, res;
 
-	for (i = 0; rset(r, x->f.priority) && pf->values[i] != NULL; i++)
-		if (strcmp(pf->values[i], r->v[x->f.priority].s) == 0)
-			prio = i;
+	if (rset(r, x->f.priority))
+		prio = crm_priority_index(r->v[x->f.priority].s,
+		    r->v[x->f.priority].len);
+	row = &x->sla.p[prio >= 0 ? prio : CRM_PRIO_NORMAL];
+	crm_ticket_clock(&x->sla, r, now, 0, &clk);
 	rg_from(&x->g, r);
 	rc = rg_find(&x->g, &grp);
 	if (rc != 0)
 		return rc;
 	p = rg_pay(grp);
 	p->n++;
-	due = rset(r, x->f.first_due) ? r->v[x->f.first_due].i :
-	    created + sla_first[prio];
-	p->first[sla_state(rset(r, x->f.first_at), r->v[x->f.first_at].i, due,
-	    c->tx->now)]++;
-	due = rset(r, x->f.resolve_due) ? r->v[x->f.resolve_due].i :
-	    created + sla_resolve[prio];
+	p->first[sla_state(rset(r, x->f.first_at), r->v[x->f.first_at].i,
+	    clk.has_first ? clk.first_due : created + row->first, now)]++;
 	res = rset(r, x->f.resolved_at) ? x->f.resolved_at : x->f.closed_at;
-	at = r->v[res].i;
-	p->resolve[sla_state(rset(r, res), at, due, c->tx->now)]++;
+	p->resolve[sla_state(rset(r, res), r->v[res].i, clk.has_res ?
+	    clk.res_due : created + row->resolution, now)]++;
 	return 0;
 }
 
@@ -117,10 +118,14 @@ crm_report_sla(struct crm_rctx *c)
 	size_t i, k;
 	int rc;
 
+	memset(&x, 0, sizeof(x));
 	ticketf_init(&f, c->ent);
-	rc = scan_tickets(c, &x, sizeof(struct slag), BIT(f.priority) |
-	    BIT(f.first_at) | BIT(f.resolved_at) | BIT(f.closed_at) |
-	    BIT(f.first_due) | BIT(f.resolve_due), sla_row);
+	rc = crm_sla_load(c->tx, &x.sla);
+	if (rc == 0)
+		rc = scan_tickets(c, &x, sizeof(struct slag), BIT(f.priority) |
+		    BIT(f.first_at) | BIT(f.resolved_at) | BIT(f.closed_at) |
+		    BIT(f.first_due) | BIT(f.resolve_due) | BIT(f.status) |
+		    BIT(f.pending_since), sla_row);
 	for (k = 0; k < 9 && rc == 0; k++)
 		rc = crm_rtab_col(t, cols[k], CRM_K_NUM);
 	t->barmax = 1000;

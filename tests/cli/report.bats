@@ -700,6 +700,28 @@ dan,3,1,2,0,33.3,2,1,0,66.7
 EOF
 }
 
+@test "sla: deadlines come from the stored SLA policy, for new tickets and those without any" {
+	own_copy
+	crm-ticket sla set --first-response 1h urgent >/dev/null 2>&1
+	printf 'ext_id,customer,subject,priority,status,created_at\nT7,C2,Down,urgent,open,2026-11-23T09:15:00Z\n' |
+	    crm-import ticket >/dev/null 2>&1
+	# T7, urgent, 45 minutes old and unanswered: due at 10:15 by the new
+	# policy, so open (the default 30 minutes would have breached it);
+	# resolution 4h, due 13:15: open.  T1 and T2 keep the deadlines they
+	# were created with.
+	report sla --where priority=urgent
+	assert_output - <<'EOF'
+priority,tickets,fr_met,fr_breached,fr_open,fr_compliance,res_met,res_breached,res_open,res_compliance
+urgent,3,1,1,1,50.0,1,1,1,50.0
+EOF
+	local before=$output
+	# Without deadlines of its own, a ticket takes the policy's.
+	crm-ticket set ext:T7 first_response_due= resolution_due= >/dev/null 2>&1
+	assert_equal "$(crm-ticket list --where ext_id=T7 --fields first_response_due -f csv --no-header)" ''
+	report sla --where priority=urgent
+	assert_output "$before"
+}
+
 @test "csat: average and distribution of ratings, overall and by category" {
 	# Rated: T1 5, T2 2, T4 4, T6 3 -> average 14/4 = 3.50; 4 or 5: 2 of 4.
 	report csat
