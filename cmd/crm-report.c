@@ -59,12 +59,10 @@ static const struct crm_option months_opts[] = {
 
 #define G(...) ((const struct crm_option *const[]){ __VA_ARGS__, NULL })
 
-/* The option groups of a report with --by and a period, and of the
- * per-customer reports that have neither or only a period. */
+/* The option groups of a report with --by and a period; the reports
+ * per customer have their own below. */
 #define GROUPED G(crm_opts_db, by_opts, period_opts, crm_opts_select, \
 	crm_opts_output, crm_opts_fields, bar_opts)
-#define PERIOD_ONLY(...) G(crm_opts_db, period_opts, __VA_ARGS__ \
-	crm_opts_select, crm_opts_output, crm_opts_fields, bar_opts)
 
 static void
 progress(void *arg, const char *what, size_t done, size_t total)
@@ -284,14 +282,16 @@ static const struct crm_cmd cmds[] = {
 	{ "csat", cmd_report, GROUPED, "",
 	  "satisfaction ratings of tickets: average and distribution",
 	  CRM_DB_READ, 0, 0, "ticket", 0 },
-	{ "rfm", cmd_report, PERIOD_ONLY(), "",
+	{ "rfm", cmd_report, G(crm_opts_db, period_opts, crm_opts_select,
+	  crm_opts_output, crm_opts_fields, bar_opts), "",
 	  "recency, frequency, monetary scores and segment per customer",
 	  CRM_DB_READ, 0, 0, "customer", 0 },
 	{ "churn", cmd_report, G(crm_opts_db, days_opts, crm_opts_select,
 	  crm_opts_output, crm_opts_fields, bar_opts), "",
 	  "customers who bought before and went quiet, with the value at risk",
 	  CRM_DB_READ, 0, 0, "customer", 0 },
-	{ "retention", cmd_report, PERIOD_ONLY(months_opts,), "",
+	{ "retention", cmd_report, G(crm_opts_db, months_opts, period_opts,
+	  crm_opts_select, crm_opts_output, crm_opts_fields, bar_opts), "",
 	  "monthly cohorts of first purchase and their repeat purchases",
 	  CRM_DB_READ, 0, 0, "customer", 0 },
 	{ "ltv", cmd_report, GROUPED, "",

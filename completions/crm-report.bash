@@ -17,7 +17,7 @@ _crm_report_options()
 	'csat') opts='--db --by --from --to --period -p --where -w --sort -s --limit -n --format -f --excel --no-header --fields --no-bars --help -h --version' ;;
 	'rfm') opts='--db --from --to --period -p --where -w --sort -s --limit -n --format -f --excel --no-header --fields --no-bars --help -h --version' ;;
 	'churn') opts='--db --days -d --where -w --sort -s --limit -n --format -f --excel --no-header --fields --no-bars --help -h --version' ;;
-	'retention') opts='--db --from --to --period -p --months -m --where -w --sort -s --limit -n --format -f --excel --no-header --fields --no-bars --help -h --version' ;;
+	'retention') opts='--db --months -m --from --to --period -p --where -w --sort -s --limit -n --format -f --excel --no-header --fields --no-bars --help -h --version' ;;
 	'ltv') opts='--db --by --from --to --period -p --where -w --sort -s --limit -n --format -f --excel --no-header --fields --no-bars --help -h --version' ;;
 	'sources') opts='--db --by --from --to --period -p --where -w --sort -s --limit -n --format -f --excel --no-header --fields --no-bars --help -h --version' ;;
 	'activity') opts='--db --by --from --to --period -p --where -w --sort -s --limit -n --format -f --excel --no-header --fields --no-bars --help -h --version' ;;

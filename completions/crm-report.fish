@@ -248,10 +248,10 @@ complete -c crm-report -n "__crm_report_is 'churn'" -l version -d 'show the vers
 
 # retention
 complete -c crm-report -n "__crm_report_is 'retention'" -l db -x -a '(__fish_complete_directories)' -d 'database directory (default $CRM_DB, else ${XDG_DATA_HOME:-~/.local/share}/crm)'
+complete -c crm-report -n "__crm_report_is 'retention'" -s m -l months -x -d 'months after the first purchase to show (default 12, at most 60)'
 complete -c crm-report -n "__crm_report_is 'retention'" -l from -x -d 'from this day (YYYY-MM-DD, -30d, ...)'
 complete -c crm-report -n "__crm_report_is 'retention'" -l to -x -d 'up to and including this day'
 complete -c crm-report -n "__crm_report_is 'retention'" -s p -l period -x -d 'a year, quarter, month, ISO week or day: 2026, 2026-Q3, 2026-11, 2026-W47'
-complete -c crm-report -n "__crm_report_is 'retention'" -s m -l months -x -d 'months after the first purchase to show (default 12, at most 60)'
 complete -c crm-report -n "__crm_report_is 'retention'" -s w -l where -x -d 'keep records where EXPR holds (field=v != < <= > >= ~; repeatable)'
 complete -c crm-report -n "__crm_report_is 'retention'" -s s -l sort -x -d 'sort by fields, - for descending'
 complete -c crm-report -n "__crm_report_is 'retention'" -s n -l limit -x -d 'print at most N records'
