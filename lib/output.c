@@ -215,15 +215,24 @@ json_value(enum crm_kind k, const char *s, size_t len)
 		return NULL;
 	switch (k) {
 	case CRM_K_NUM: {
-		/* Integers print exactly (cJSON's double loses above 2^53);
-		 * anything else in the column (an unresolved reference) is a
-		 * string, so the JSON stays valid. */
-		size_t i = tmp[0] == '-';
+		/* Numbers print exactly as written (cJSON's double loses
+		 * above 2^53), decimals too (a report's rates); anything else
+		 * in the column (an unresolved reference) is a string, so the
+		 * JSON stays valid. */
+		size_t i = tmp[0] == '-', start = i;
+		int ok;
 
 		while (tmp[i] >= '0' && tmp[i] <= '9')
 			i++;
-		v = i > (size_t)(tmp[0] == '-') && tmp[i] == '\0' ?
-		    cJSON_CreateRaw(tmp) : cJSON_CreateString(tmp);
+		ok = i > start;
+		if (ok && tmp[i] == '.') {
+			start = ++i;
+			while (tmp[i] >= '0' && tmp[i] <= '9')
+				i++;
+			ok = i > start;
+		}
+		v = ok && tmp[i] == '\0' ? cJSON_CreateRaw(tmp) :
+		    cJSON_CreateString(tmp);
 		break;
 	}
 	case CRM_K_BOOL:
@@ -418,6 +427,9 @@ print_table(struct crm_out *o)
 				if ((r == 0 ? o->names[k] :
 				    o->cells[(r - 1) * o->ncols + k])[0] != '\0')
 					last = 0;
+			/* Nor separators before empty cells that end it. */
+			if (len == 0 && last)
+				break;
 
 			pad = w[c] - cw;
 			if (c > 0)

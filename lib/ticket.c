@@ -729,6 +729,7 @@ ticket_created(struct crm_txn *tx, const struct crm_sla *sla,
 		if (rc != CRM_ENOTFOUND)
 			return rc;
 	}
+	rc = 0;		/* no holder: not an error for what follows */
 	base = isset(t, CRM_FLD_CREATED) ? t->v[CRM_FLD_CREATED].i : tx->now;
 	pend = isset(t, f->pending_secs) ? t->v[f->pending_secs].i : 0;
 	status = enum_index(t, f->status);

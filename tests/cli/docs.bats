@@ -112,13 +112,15 @@ documents() {
 			while read -r line; do
 				long=--${line#Fl -}
 				long=${long%% *}
-				options "$t" "$c" | cut -d '|' -f1 | grep -qxF -- "$long" ||
+				grep -qxF -- "$long" <<<"$(options "$t" "$c" | cut -d '|' -f1)" ||
 				    fail "$t(1): '$c' documents $long, which it does not take"
 			done < <(grep -Eo 'Fl -[a-z][-a-z0-9]*' <<<"$block" | sort -u)
 		done
 		# Every command entry is a command.
 		while read -r c; do
-			printf '%s\n' "${cmds[@]}" | grep -qxF -- "$c" ||
+			# Not printf | grep -q: grep may quit before printf has
+			# written all, and pipefail takes its SIGPIPE for a miss.
+			grep -qxF -- "$c" <<<"$(printf '%s\n' "${cmds[@]}")" ||
 			    fail "$t(1): COMMANDS describes '$c', which is not a command"
 		done < <(awk '/^\.Sh /{ on = ($0 == ".Sh COMMANDS") } on && /^\.It Xo/ { getline; if ($0 ~ /^\.Cm /) print substr($0, 5) }' "$page" | sort -u)
 	done
