@@ -11,10 +11,12 @@
 #include "ticket.h"
 #include "rules.h"
 
+/* Called for every record written: the first letter settles most. */
 static int
 is(const struct crm_rec *r, const char *entity)
 {
-	return r != NULL && strcmp(r->ent->name, entity) == 0;
+	return r != NULL && r->ent->name[0] == entity[0] &&
+	    strcmp(r->ent->name, entity) == 0;
 }
 
 int
