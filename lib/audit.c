@@ -885,6 +885,7 @@ crm_undo(struct crm_txn *tx, uint64_t change, int force, size_t *n)
 	if (rc != MDB_NOTFOUND)
 		return rc == 0 ? CRM_ECORRUPT : rc;
 	rc = crm_audit_each(tx, NULL, 0, change, collect, &l);
+	tx->undoing = 1;
 	if (rc == 0 && l.n == 0)
 		rc = crm_seterr(CRM_ENOTFOUND, "change %llu: not found",
 		    (unsigned long long)change);
@@ -901,6 +902,7 @@ crm_undo(struct crm_txn *tx, uint64_t change, int force, size_t *n)
 	}
 	if (rc == 0)
 		rc = flush(tx, &p);
+	tx->undoing = 0;
 	crm_rec_free(p.cur);	/* left over after a failure */
 	crm_rec_free(p.nw);
 	crm_buf_free(&copy);

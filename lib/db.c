@@ -554,6 +554,8 @@ crm_txn_end(struct crm_txn *tx)
 {
 	size_t i;
 
+	for (i = 0; i < sizeof(tx->memo) / sizeof(tx->memo[0]); i++)
+		crm_memo_drop(tx, tx->memo[i].key);
 	crm_pager_stop(tx);
 	/* A write transaction's cursors end with it; a read's do not. */
 	for (i = 0; i < CRM_MAX_DBI && tx->t != NULL && !tx->rw; i++)
@@ -566,6 +568,49 @@ crm_txn_end(struct crm_txn *tx)
 	crm_buf_free(&tx->kbuf);
 	crm_buf_free(&tx->vbuf);
 	crm_buf_free(&tx->abuf);
+}
+
+void *
+crm_memo_get(struct crm_txn *tx, const void *key)
+{
+	size_t i;
+
+	for (i = 0; key != NULL && i < sizeof(tx->memo) / sizeof(tx->memo[0]);
+	    i++)
+		if (tx->memo[i].key == key)
+			return tx->memo[i].val;
+	return NULL;
+}
+
+int
+crm_memo_put(struct crm_txn *tx, const void *key, void *val,
+    void (*free_fn)(void *))
+{
+	size_t i;
+
+	crm_memo_drop(tx, key);
+	for (i = 0; i < sizeof(tx->memo) / sizeof(tx->memo[0]); i++)
+		if (tx->memo[i].key == NULL) {
+			tx->memo[i].key = key;
+			tx->memo[i].val = val;
+			tx->memo[i].free = free_fn;
+			return 0;
+		}
+	free_fn(val);
+	return ENOMEM;
+}
+
+void
+crm_memo_drop(struct crm_txn *tx, const void *key)
+{
+	size_t i;
+
+	for (i = 0; key != NULL && i < sizeof(tx->memo) / sizeof(tx->memo[0]);
+	    i++)
+		if (tx->memo[i].key == key) {
+			tx->memo[i].free(tx->memo[i].val);
+			memset(&tx->memo[i], 0, sizeof(tx->memo[i]));
+		}
 }
 
 /* Writes back the sequences the transaction advanced. */

@@ -55,9 +55,29 @@ struct crm_txn {
 	int (*before_commit)(struct crm_txn *);	/* set by a module with
 					 * writes of its own still to make */
 	int stamped;			/* schema version checked (db.c) */
+	int undoing;			/* crm_undo at work: it puts back
+					 * what the rules once derived */
+	struct crm_memo {		/* see crm_memo_get */
+		const void *key;
+		void *val;
+		void (*free)(void *);
+	} memo[4];
 };
 
 enum { CRM_OPEN_RDONLY = 0, CRM_OPEN_RDWR = 1 };
+
+/*
+ * A module's memo for the length of one transaction — settings parsed
+ * once for a million-row import rather than once a row.  key is any
+ * address of the module's own; put hands val (freed with free when the
+ * transaction ends, or on drop) to the transaction, or frees it and
+ * returns ENOMEM when all slots are taken.  Whoever changes what a memo
+ * was made from drops it.
+ */
+void *crm_memo_get(struct crm_txn *tx, const void *key);
+int crm_memo_put(struct crm_txn *tx, const void *key, void *val,
+    void (*free)(void *));
+void crm_memo_drop(struct crm_txn *tx, const void *key);
 
 /*
  * Where the database lives: opt (from --db) if not NULL, else $CRM_DB,

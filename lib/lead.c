@@ -21,6 +21,9 @@
 #include "utf8.h"
 #include "value.h"
 
+/* The key of the scorer a transaction keeps (crm_memo_get). */
+static const char scorer_memo;
+
 #define FLD(e, name) crm_field_find((e), (name), strlen(name))
 #define E_LEAD (crm_entity_find("lead"))
 
@@ -460,6 +463,7 @@ crm_ltable_store(struct crm_txn *tx, const struct crm_ltable *t)
 		rc = ENOMEM;
 	if (rc == 0)
 		rc = crm_setting_put(tx, spec->setting, text);
+	crm_memo_drop(tx, &scorer_memo);
 	cJSON_free(text);
 	cJSON_Delete(arr);
 	return rc;
@@ -469,6 +473,7 @@ int
 crm_ltable_reset(struct crm_txn *tx, const struct crm_ltable_spec *spec)
 {
 	/* An empty value reads as "not stored". */
+	crm_memo_drop(tx, &scorer_memo);
 	return crm_setting_put(tx, spec->setting, "");
 }
 
@@ -709,6 +714,12 @@ struct crm_scorer {
 	struct crm_buf value;
 };
 
+static void
+scorer_free(void *s)
+{
+	crm_scorer_free(s);
+}
+
 void
 crm_scorer_free(struct crm_scorer *s)
 {
@@ -928,11 +939,16 @@ crm_lead_on_insert(struct crm_txn *tx, struct crm_rec *nw)
 
 	if (given && nw->v[f_grade].state == CRM_V_SET)
 		return 0;
-	rc = crm_scorer_open(tx, &s);
-	if (rc == 0)
-		rc = put_score(tx, s, nw, given);
-	crm_scorer_free(s);
-	return rc;
+	/* Opened once per transaction: an import scores every row. */
+	s = crm_memo_get(tx, &scorer_memo);
+	if (s == NULL) {
+		rc = crm_scorer_open(tx, &s);
+		if (rc == 0)
+			rc = crm_memo_put(tx, &scorer_memo, s, scorer_free);
+		if (rc != 0)
+			return rc;
+	}
+	return put_score(tx, s, nw, given);
 }
 
 int

@@ -705,3 +705,19 @@ logistics,bob;carol,carol
 	run crm-ticket suggest 1 --limit 1 -f ids
 	assert_output 1
 }
+
+@test "undo of a close puts the ticket back as it was, rating and all" {
+	seed_customers
+	crm-ticket open -c E1 -s "Undone" >/dev/null
+	crm-ticket resolve 1 2>/dev/null
+	CRM_NOW=2026-11-24T10:00:00Z crm-ticket close 1 --csat 2 2>/dev/null
+	assert_equal "$(tk 1 status,csat,closed_at,escalated)" 'closed,2,2026-11-24T10:00:00Z,yes'
+	change=$(crm-ticket history 1 -f csv | tail -n 1 | cut -d, -f2)
+	run --separate-stderr crm-customer undo "$change"
+	assert_success
+	assert_equal "$(tk 1 status,csat,closed_at,escalated)" 'resolved,,,'
+	# and the flow goes on from there
+	run --separate-stderr crm-ticket close 1 --csat 5
+	assert_success
+	assert_equal "$(tk 1 status,csat)" 'closed,5'
+}
