@@ -123,28 +123,10 @@ static const struct crm_section customer_sections[] = {
 };
 
 static int
-cmd_add(struct crm_ctx *ctx)
-{
-	return crm_cli_add(ctx, E_CUSTOMER, ctx->argv, ctx->argc, NULL, 0);
-}
-
-static int
 cmd_show(struct crm_ctx *ctx)
 {
 	return crm_cli_show(ctx, E_CUSTOMER, customer_sections,
 	    sizeof(customer_sections) / sizeof(customer_sections[0]));
-}
-
-static int
-cmd_list(struct crm_ctx *ctx)
-{
-	return crm_cli_list(ctx, E_CUSTOMER, NULL, 0);
-}
-
-static int
-cmd_set(struct crm_ctx *ctx)
-{
-	return crm_cli_set(ctx, E_CUSTOMER);
 }
 
 static int
@@ -165,12 +147,6 @@ static int
 cmd_history(struct crm_ctx *ctx)
 {
 	return crm_cli_history(ctx, E_CUSTOMER);
-}
-
-static int
-cmd_undo(struct crm_ctx *ctx)
-{
-	return crm_cli_undo(ctx);
 }
 
 /* A preset "customer=ID" naming the customer argument, resolved first so
@@ -211,12 +187,6 @@ static int
 cmd_contact_list(struct crm_ctx *ctx)
 {
 	return crm_cli_list_of(ctx, E_CONTACT, "customer");
-}
-
-static int
-cmd_contact_set(struct crm_ctx *ctx)
-{
-	return crm_cli_set(ctx, E_CONTACT);
 }
 
 static int
@@ -517,15 +487,15 @@ cmd_merge(struct crm_ctx *ctx)
 /* ---- the table ------------------------------------------------------------ */
 
 static const struct crm_cmd cmds[] = {
-	{ "add", cmd_add, G(crm_opts_db, crm_opts_input), "NAME [FIELD=VALUE]... | -",
+	{ "add", crm_cmd_add, G(crm_opts_db, crm_opts_input), "NAME [FIELD=VALUE]... | -",
 	  "add a customer, or many from CSV/TSV/JSON/NDJSON on stdin",
 	  CRM_DB_WRITE, 1, -1, "customer", 0 },
 	{ "show", cmd_show, G(crm_opts_db, crm_opts_output), "CUSTOMER",
 	  "the single customer view: record, contacts, activities, deals, "
 	  "invoices, tickets", CRM_DB_READ, 1, 1, "customer", 0 },
-	{ "list", cmd_list, G(crm_opts_db, crm_opts_select, crm_opts_output, crm_opts_fields), "",
+	{ "list", crm_cmd_list, G(crm_opts_db, crm_opts_select, crm_opts_output, crm_opts_fields), "",
 	  "list customers", CRM_DB_READ, 0, 0, "customer", 0 },
-	{ "set", cmd_set, G(crm_opts_db, crm_opts_input),
+	{ "set", crm_cmd_set, G(crm_opts_db, crm_opts_input),
 	  "CUSTOMER FIELD=VALUE... | -",
 	  "change fields (FIELD= clears), or records read from stdin",
 	  CRM_DB_WRITE, 1, -1, "customer", 0 },
@@ -540,7 +510,7 @@ static const struct crm_cmd cmds[] = {
 	{ "contact list", cmd_contact_list,
 	  G(crm_opts_db, crm_opts_select, crm_opts_output, crm_opts_fields), "[CUSTOMER]",
 	  "list contacts, of one customer or all", CRM_DB_READ, 0, 1, "contact", 0 },
-	{ "contact set", cmd_contact_set, G(crm_opts_db, crm_opts_input),
+	{ "contact set", crm_cmd_set, G(crm_opts_db, crm_opts_input),
 	  "CONTACT FIELD=VALUE... | -", "change a contact", CRM_DB_WRITE, 1, -1, "contact", 0 },
 	{ "contact delete", cmd_contact_delete, G(crm_opts_db, crm_opts_input),
 	  "CONTACT... | -", "delete contacts", CRM_DB_WRITE, 1, -1, NULL, 0 },
@@ -560,7 +530,7 @@ static const struct crm_cmd cmds[] = {
 	  "merge duplicates into one customer (undoable)", CRM_DB_WRITE, 2, -1, NULL, 0 },
 	{ "history", cmd_history, G(crm_opts_db, crm_opts_output), "CUSTOMER",
 	  "the audit trail of a customer", CRM_DB_READ, 1, 1, NULL, 0 },
-	{ "undo", cmd_undo, G(crm_opts_db, undo_opts), "CHANGE",
+	{ "undo", crm_cli_undo, G(crm_opts_db, undo_opts), "CHANGE",
 	  "reverse a change (a merge, an add -, a set)", CRM_DB_WRITE, 1, 1, NULL, 0 },
 	{ NULL, NULL, NULL, NULL, NULL, 0, 0, 0, NULL, 0 }
 };

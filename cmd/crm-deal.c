@@ -238,28 +238,10 @@ static const struct crm_section invoice_sections[] = {
 /* ---- record verbs ------------------------------------------------------- */
 
 static int
-cmd_add(struct crm_ctx *ctx)
-{
-	return crm_cli_add(ctx, E_DEAL, ctx->argv, ctx->argc, NULL, 0);
-}
-
-static int
 cmd_show(struct crm_ctx *ctx)
 {
 	return crm_cli_show(ctx, E_DEAL, deal_sections,
 	    sizeof(deal_sections) / sizeof(deal_sections[0]));
-}
-
-static int
-cmd_list(struct crm_ctx *ctx)
-{
-	return crm_cli_list(ctx, E_DEAL, NULL, 0);
-}
-
-static int
-cmd_set(struct crm_ctx *ctx)
-{
-	return crm_cli_set(ctx, E_DEAL);
 }
 
 static int
@@ -274,12 +256,6 @@ static int
 cmd_history(struct crm_ctx *ctx)
 {
 	return crm_cli_history(ctx, E_DEAL);
-}
-
-static int
-cmd_undo(struct crm_ctx *ctx)
-{
-	return crm_cli_undo(ctx);
 }
 
 /* ---- stage, won, lost --------------------------------------------------- */
@@ -806,12 +782,6 @@ cmd_invoice_show(struct crm_ctx *ctx)
 	return crm_cli_show(ctx, E_INVOICE, invoice_sections, 1);
 }
 
-static int
-cmd_invoice_set(struct crm_ctx *ctx)
-{
-	return crm_cli_set(ctx, E_INVOICE);
-}
-
 struct voidjob {
 	struct crm_ctx *ctx;
 	size_t n;
@@ -1180,16 +1150,16 @@ cmd_dunning_set(struct crm_ctx *ctx)
 /* ---- the table ---------------------------------------------------------- */
 
 static const struct crm_cmd cmds[] = {
-	{ "add", cmd_add, G(crm_opts_db, crm_opts_input),
+	{ "add", crm_cmd_add, G(crm_opts_db, crm_opts_input),
 	  "TITLE customer=REF [FIELD=VALUE]... | -",
 	  "add a deal, or many from CSV/TSV/JSON/NDJSON on stdin",
 	  CRM_DB_WRITE, 1, -1, "deal", 0 },
 	{ "show", cmd_show, G(crm_opts_db, crm_opts_output), "DEAL",
 	  "a deal with its stage history, invoices, payments and activities",
 	  CRM_DB_READ, 1, 1, "deal", 0 },
-	{ "list", cmd_list, G(crm_opts_db, crm_opts_select, crm_opts_output,
+	{ "list", crm_cmd_list, G(crm_opts_db, crm_opts_select, crm_opts_output,
 	  crm_opts_fields), "", "list deals", CRM_DB_READ, 0, 0, "deal", 0 },
-	{ "set", cmd_set, G(crm_opts_db, crm_opts_input),
+	{ "set", crm_cmd_set, G(crm_opts_db, crm_opts_input),
 	  "DEAL FIELD=VALUE... | -",
 	  "change fields (FIELD= clears), or records read from stdin",
 	  CRM_DB_WRITE, 1, -1, "deal", 0 },
@@ -1228,7 +1198,7 @@ static const struct crm_cmd cmds[] = {
 	{ "invoice show", cmd_invoice_show, G(crm_opts_db, crm_opts_output),
 	  "INVOICE", "an invoice with its payments", CRM_DB_READ, 1, 1,
 	  "invoice", 0 },
-	{ "invoice set", cmd_invoice_set, G(crm_opts_db, crm_opts_input),
+	{ "invoice set", crm_cmd_set, G(crm_opts_db, crm_opts_input),
 	  "INVOICE FIELD=VALUE... | -", "change an invoice", CRM_DB_WRITE, 1,
 	  -1, "invoice", 0 },
 	{ "invoice void", cmd_invoice_void, G(crm_opts_db, crm_opts_input),
@@ -1251,7 +1221,7 @@ static const struct crm_cmd cmds[] = {
 	  CRM_DB_WRITE, 1, -1, NULL, 0 },
 	{ "history", cmd_history, G(crm_opts_db, crm_opts_output), "DEAL",
 	  "the audit trail of a deal", CRM_DB_READ, 1, 1, NULL, 0 },
-	{ "undo", cmd_undo, G(crm_opts_db, undo_opts), "CHANGE",
+	{ "undo", crm_cli_undo, G(crm_opts_db, undo_opts), "CHANGE",
 	  "reverse a change", CRM_DB_WRITE, 1, 1, NULL, 0 },
 	{ NULL, NULL, NULL, NULL, NULL, 0, 0, 0, NULL, 0 }
 };

@@ -114,27 +114,9 @@ static const struct crm_section lead_sections[] = {
 };
 
 static int
-cmd_add(struct crm_ctx *ctx)
-{
-	return crm_cli_add(ctx, E_LEAD, ctx->argv, ctx->argc, NULL, 0);
-}
-
-static int
 cmd_show(struct crm_ctx *ctx)
 {
 	return crm_cli_show(ctx, E_LEAD, lead_sections, 1);
-}
-
-static int
-cmd_list(struct crm_ctx *ctx)
-{
-	return crm_cli_list(ctx, E_LEAD, NULL, 0);
-}
-
-static int
-cmd_set(struct crm_ctx *ctx)
-{
-	return crm_cli_set(ctx, E_LEAD);
 }
 
 static int
@@ -149,30 +131,6 @@ static int
 cmd_history(struct crm_ctx *ctx)
 {
 	return crm_cli_history(ctx, E_LEAD);
-}
-
-static int
-cmd_undo(struct crm_ctx *ctx)
-{
-	return crm_cli_undo(ctx);
-}
-
-static int
-cmd_campaign_add(struct crm_ctx *ctx)
-{
-	return crm_cli_add(ctx, E_CAMPAIGN, ctx->argv, ctx->argc, NULL, 0);
-}
-
-static int
-cmd_campaign_list(struct crm_ctx *ctx)
-{
-	return crm_cli_list(ctx, E_CAMPAIGN, NULL, 0);
-}
-
-static int
-cmd_campaign_set(struct crm_ctx *ctx)
-{
-	return crm_cli_set(ctx, E_CAMPAIGN);
 }
 
 static int
@@ -1063,15 +1021,15 @@ cmd_routing_delete(struct crm_ctx *ctx)
 #define SEL crm_opts_select
 
 static const struct crm_cmd cmds[] = {
-	{ "add", cmd_add, G(crm_opts_db, crm_opts_input),
+	{ "add", crm_cmd_add, G(crm_opts_db, crm_opts_input),
 	  "NAME [FIELD=VALUE]... | -",
 	  "add a lead (scored and graded), or many from stdin",
 	  CRM_DB_WRITE, 1, -1, "lead", 0 },
 	{ "show", cmd_show, G(crm_opts_db, OUT), "LEAD",
 	  "a lead and its latest activities", CRM_DB_READ, 1, 1, "lead", 0 },
-	{ "list", cmd_list, G(crm_opts_db, SEL, OUT, crm_opts_fields), "",
+	{ "list", crm_cmd_list, G(crm_opts_db, SEL, OUT, crm_opts_fields), "",
 	  "list leads", CRM_DB_READ, 0, 0, "lead", 0 },
-	{ "set", cmd_set, G(crm_opts_db, crm_opts_input),
+	{ "set", crm_cmd_set, G(crm_opts_db, crm_opts_input),
 	  "LEAD FIELD=VALUE... | -",
 	  "change fields (FIELD= clears), or records read from stdin",
 	  CRM_DB_WRITE, 1, -1, "lead", 0 },
@@ -1098,16 +1056,16 @@ static const struct crm_cmd cmds[] = {
 	  CRM_DB_READ, 0, 0, NULL, 0 },
 	{ "history", cmd_history, G(crm_opts_db, OUT), "LEAD",
 	  "the audit trail of a lead", CRM_DB_READ, 1, 1, NULL, 0 },
-	{ "undo", cmd_undo, G(crm_opts_db, undo_opts), "CHANGE",
+	{ "undo", crm_cli_undo, G(crm_opts_db, undo_opts), "CHANGE",
 	  "reverse a change (an assign, a convert, a set)", CRM_DB_WRITE, 1, 1,
 	  NULL, 0 },
-	{ "campaign add", cmd_campaign_add, G(crm_opts_db, crm_opts_input),
+	{ "campaign add", crm_cmd_add, G(crm_opts_db, crm_opts_input),
 	  "NAME [FIELD=VALUE]... | -", "add a campaign", CRM_DB_WRITE, 1, -1,
 	  "campaign", 0 },
-	{ "campaign list", cmd_campaign_list,
+	{ "campaign list", crm_cmd_list,
 	  G(crm_opts_db, SEL, OUT, crm_opts_fields), "", "list campaigns",
 	  CRM_DB_READ, 0, 0, "campaign", 0 },
-	{ "campaign set", cmd_campaign_set, G(crm_opts_db, crm_opts_input),
+	{ "campaign set", crm_cmd_set, G(crm_opts_db, crm_opts_input),
 	  "CAMPAIGN FIELD=VALUE... | -", "change a campaign", CRM_DB_WRITE, 1,
 	  -1, "campaign", 0 },
 	{ "campaign delete", cmd_campaign_delete, G(crm_opts_db, crm_opts_input),

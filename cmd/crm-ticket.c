@@ -171,18 +171,6 @@ cmd_open(struct crm_ctx *ctx)
 }
 
 static int
-cmd_list(struct crm_ctx *ctx)
-{
-	return crm_cli_list(ctx, E_TICKET, NULL, 0);
-}
-
-static int
-cmd_set(struct crm_ctx *ctx)
-{
-	return crm_cli_set(ctx, E_TICKET);
-}
-
-static int
 cmd_delete(struct crm_ctx *ctx)
 {
 	static const char *const cascade[] = { "activity" };
@@ -959,21 +947,9 @@ cmd_kb_add(struct crm_ctx *ctx)
 }
 
 static int
-cmd_kb_list(struct crm_ctx *ctx)
-{
-	return crm_cli_list(ctx, E_ARTICLE, NULL, 0);
-}
-
-static int
 cmd_kb_show(struct crm_ctx *ctx)
 {
 	return crm_cli_show(ctx, E_ARTICLE, NULL, 0);
-}
-
-static int
-cmd_kb_set(struct crm_ctx *ctx)
-{
-	return crm_cli_set(ctx, E_ARTICLE);
 }
 
 static int
@@ -1073,9 +1049,9 @@ static const struct crm_cmd cmds[] = {
 	{ "show", cmd_show, G(crm_opts_db, crm_opts_output), "TICKET",
 	  "a ticket, its replies and comments, and the customer's earlier "
 	  "tickets", CRM_DB_READ, 1, 1, "ticket", 0 },
-	{ "list", cmd_list, G(crm_opts_db, crm_opts_select, crm_opts_output,
+	{ "list", crm_cmd_list, G(crm_opts_db, crm_opts_select, crm_opts_output,
 	  crm_opts_fields), "", "list tickets", CRM_DB_READ, 0, 0, "ticket", 0 },
-	{ "set", cmd_set, G(crm_opts_db, crm_opts_input),
+	{ "set", crm_cmd_set, G(crm_opts_db, crm_opts_input),
 	  "TICKET FIELD=VALUE... | -",
 	  "change fields (FIELD= clears), or records read from stdin",
 	  CRM_DB_WRITE, 1, -1, "ticket", 0 },
@@ -1126,12 +1102,12 @@ static const struct crm_cmd cmds[] = {
 	{ "kb add", cmd_kb_add, G(crm_opts_db, crm_opts_input, kb_add_opts),
 	  "TITLE [FIELD=VALUE]... | -", "add a knowledge-base article",
 	  CRM_DB_WRITE, 1, -1, "article", 0 },
-	{ "kb list", cmd_kb_list, G(crm_opts_db, crm_opts_select,
+	{ "kb list", crm_cmd_list, G(crm_opts_db, crm_opts_select,
 	  crm_opts_output, crm_opts_fields), "", "list articles", CRM_DB_READ,
 	  0, 0, "article", 0 },
 	{ "kb show", cmd_kb_show, G(crm_opts_db, crm_opts_output), "ARTICLE",
 	  "show an article", CRM_DB_READ, 1, 1, "article", 0 },
-	{ "kb set", cmd_kb_set, G(crm_opts_db, crm_opts_input),
+	{ "kb set", crm_cmd_set, G(crm_opts_db, crm_opts_input),
 	  "ARTICLE FIELD=VALUE... | -", "change articles", CRM_DB_WRITE, 1, -1,
 	  "article", 0 },
 	{ "kb delete", cmd_kb_delete, G(crm_opts_db, crm_opts_input),

@@ -349,6 +349,25 @@ crm_cli_list_of(struct crm_ctx *ctx, const struct crm_entity *e,
 	return rc != 0 ? rc : crm_cli_list(ctx, e, p, 1);
 }
 
+int
+crm_cmd_add(struct crm_ctx *ctx)
+{
+	return crm_cli_add(ctx, crm_entity_find(ctx->cmd->entity), ctx->argv,
+	    ctx->argc, NULL, 0);
+}
+
+int
+crm_cmd_list(struct crm_ctx *ctx)
+{
+	return crm_cli_list(ctx, crm_entity_find(ctx->cmd->entity), NULL, 0);
+}
+
+int
+crm_cmd_set(struct crm_ctx *ctx)
+{
+	return crm_cli_set(ctx, crm_entity_find(ctx->cmd->entity));
+}
+
 /* ---- rows of mixed values ------------------------------------------------ */
 
 static int

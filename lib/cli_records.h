@@ -81,6 +81,15 @@ int crm_cli_history(struct crm_ctx *ctx, const struct crm_entity *e);
 /* Reverses a change (ctx->argv[0]); --force past later edits. */
 int crm_cli_undo(struct crm_ctx *ctx);
 
+/*
+ * Handlers for command-table rows that are a plain record verb on the
+ * row's entity (the table's `entity`), with nothing of their own:
+ * "add", "list" and "set".
+ */
+int crm_cmd_add(struct crm_ctx *ctx);
+int crm_cmd_list(struct crm_ctx *ctx);
+int crm_cmd_set(struct crm_ctx *ctx);
+
 /* Resolves a reference argument within a transaction. */
 int crm_cli_ref(struct crm_txn *tx, const struct crm_entity *e,
     const char *arg, uint64_t *id);
