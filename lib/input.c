@@ -249,14 +249,19 @@ set_header(struct crm_reader *r, size_t line, const char *const *names,
 		const char *s = names[i];
 		size_t len = lens[i];
 
-		/* UTF-8 BOMs glued to the first header (libcsv keeps them). */
-		while (i == 0 && len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
-			s += 3;
-			len -= 3;
-		}
-		while (len > 0 && (*s == ' ' || *s == '\t')) {
-			s++;
-			len--;
+		/* UTF-8 BOMs glued to the first header (libcsv keeps them),
+		 * before or after blanks: a name may not start with one, or
+		 * it would not survive being written and read again. */
+		for (;;) {
+			if (i == 0 && len >= 3 &&
+			    memcmp(s, "\xef\xbb\xbf", 3) == 0) {
+				s += 3;
+				len -= 3;
+			} else if (len > 0 && (*s == ' ' || *s == '\t')) {
+				s++;
+				len--;
+			} else
+				break;
 		}
 		while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
 			len--;

@@ -1635,3 +1635,11 @@ EOF
 	assert_line --index 1 '2,created,1,'
 	assert_line --index 30000 '30001,rejected,,field '\''name'\'': required'
 }
+
+@test "a byte-order mark after blanks in the first header is dropped too" {
+	printf '\xef\xbb\xbf \xef\xbb\xbfname,email\nAcme,a@acme.example\n' >bom.csv
+	run --separate-stderr crm-import customer bom.csv
+	assert_success
+	run crm-customer list --fields name,email
+	assert_output $'name,email\nAcme,a@acme.example'
+}
