@@ -89,18 +89,11 @@ shown(struct ck *c, const char *s, size_t len)
 	return c->text.p ? c->text.p : "\"\"";
 }
 
-static int
-is_numeric(enum crm_type t)
-{
-	return t == CRM_T_INT || t == CRM_T_MONEY || t == CRM_T_DATE ||
-	    t == CRM_T_TIME || t == CRM_T_BOOL || t == CRM_T_REF;
-}
-
 /* An index key for a message: a number for numeric fields. */
 static const char *
 shown_key(struct ck *c, const struct crm_field *fd, const MDB_val *k)
 {
-	if (is_numeric(fd->type) && k->mv_size == 8) {
+	if (crm_type_numeric(fd->type) && k->mv_size == 8) {
 		crm_buf_reset(&c->text);
 		crm_buf_printf(&c->text, "%lld",
 		    (long long)crm_be64_get(k->mv_data));
@@ -155,7 +148,7 @@ field_keys(const struct crm_rec *r, int f, struct crm_buf *out, size_t *n)
 		}
 		return rc;
 	}
-	if (is_numeric(fd->type))
+	if (crm_type_numeric(fd->type))
 		rc = crm_buf_addbe64(&k, (uint64_t)v->i);
 	else
 		rc = crm_index_key(r->ent, f, v->s, v->len, &k);

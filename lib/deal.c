@@ -333,25 +333,13 @@ crm_pipeline_delete(struct crm_txn *tx, const char *name)
 
 /* ---- the rules ---------------------------------------------------------- */
 
-static int
-same_val(const struct crm_val *a, const struct crm_val *b)
-{
-	if (a->state != b->state)
-		return 0;
-	if (a->state != CRM_V_SET)
-		return 1;
-	if (a->s == NULL || b->s == NULL)
-		return a->s == b->s && a->i == b->i;
-	return a->len == b->len && memcmp(a->s, b->s, a->len) == 0;
-}
-
 /* The user left field f alone: empty on a create, unchanged on an
  * update — so the rule may fill it. */
 static int
 untouched(const struct crm_rec *old, const struct crm_rec *nw, int f)
 {
 	return old == NULL ? nw->v[f].state == CRM_V_EMPTY :
-	    same_val(&old->v[f], &nw->v[f]);
+	    crm_rec_same(old, nw, f);
 }
 
 static int
@@ -407,8 +395,8 @@ crm_deal_before(struct crm_txn *tx, const struct crm_rec *old,
 		crm_buf_free(&b);
 		return rc;
 	}
-	moved = old == NULL || !same_val(&old->v[f_stage], sv) ||
-	    !same_val(&old->v[f_pipe], &nw->v[f_pipe]);
+	moved = old == NULL || !crm_rec_same(old, nw, f_stage) ||
+	    !crm_rec_same(old, nw, f_pipe);
 	if (!moved)
 		return 0;
 	/* A create keeps the times it is given (an import of history);

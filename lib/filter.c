@@ -55,13 +55,6 @@ crm_filter_free(struct crm_filter *f)
 }
 
 static int
-is_numeric(enum crm_type t)
-{
-	return t == CRM_T_INT || t == CRM_T_MONEY || t == CRM_T_DATE ||
-	    t == CRM_T_TIME || t == CRM_T_BOOL || t == CRM_T_REF;
-}
-
-static int
 parse_operand(const struct crm_entity *e, int field, struct crm_txn *tx,
     struct operand *o, int64_t now)
 {
@@ -324,7 +317,7 @@ match_one(const struct crm_cond *c, const struct crm_rec *r)
 	if (c->op == CRM_OP_MATCH) {
 		int hit;
 
-		if (fd != NULL && is_numeric(fd->type)) {
+		if (fd != NULL && crm_type_numeric(fd->type)) {
 			if (crm_rec_text(r, c->field, &txt) != 0) {
 				crm_buf_free(&txt);
 				return 0;
@@ -361,7 +354,7 @@ match_one(const struct crm_cond *c, const struct crm_rec *r)
 				cmp = x < y ? -1 : x > y;
 			} else
 				cmp = num < m ? -1 : num > m;
-		} else if (fd != NULL && is_numeric(fd->type))
+		} else if (fd != NULL && crm_type_numeric(fd->type))
 			cmp = num < o->i ? -1 : num > o->i;
 		else if (fd != NULL && (fd->type == CRM_T_EMAIL ||
 		    fd->type == CRM_T_ENUM))
@@ -514,7 +507,7 @@ crm_sort_cmp(const struct crm_sort *s, const struct crm_rec *a,
 			be = y->state == CRM_V_EMPTY && f != CRM_FLD_ID;
 			if (f == CRM_FLD_ID)
 				c = a->id < b->id ? -1 : a->id > b->id;
-			else if (!ae && !be && is_numeric(a->ent->fields[f].type))
+			else if (!ae && !be && crm_type_numeric(a->ent->fields[f].type))
 				c = x->i < y->i ? -1 : x->i > y->i;
 			else if (!ae && !be)
 				c = cmp_text(x->s, x->len, y->s, y->len);

@@ -493,6 +493,21 @@ crm_rec_set(struct crm_rec *r, const char *name, size_t nlen,
 	return crm_rec_setf(r, f, text, len, now);
 }
 
+int
+crm_rec_same(const struct crm_rec *a, const struct crm_rec *b, int f)
+{
+	const struct crm_val *x = &a->v[f], *y = &b->v[f];
+
+	if (x->state != y->state)
+		return 0;
+	if (x->state == CRM_V_EMPTY)
+		return 1;
+	if (x->state == CRM_V_SET && crm_type_numeric(a->ent->fields[f].type))
+		return x->i == y->i;
+	return x->len == y->len && (x->len == 0 ||
+	    memcmp(x->s, y->s, x->len) == 0);
+}
+
 void
 crm_rec_setint(struct crm_rec *r, int field, int64_t v)
 {

@@ -91,6 +91,9 @@ int crm_rec_setf_ref(struct crm_rec *r, int field, const char *text,
     size_t len, int64_t now);
 void crm_rec_setint(struct crm_rec *r, int field, int64_t v);
 
+/* Field f holds the same value in a and b (both of one entity). */
+int crm_rec_same(const struct crm_rec *a, const struct crm_rec *b, int f);
+
 /* Custom field value of r, or NULL. */
 const struct crm_custom *crm_rec_custom(const struct crm_rec *r,
     const char *name, size_t nlen);

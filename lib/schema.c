@@ -207,6 +207,13 @@ const struct crm_entity *const crm_entities[] = {
 };
 const int crm_nentities = N(crm_entities);
 
+int
+crm_type_numeric(enum crm_type t)
+{
+	return t == CRM_T_INT || t == CRM_T_MONEY || t == CRM_T_DATE ||
+	    t == CRM_T_TIME || t == CRM_T_BOOL || t == CRM_T_REF;
+}
+
 const struct crm_entity *
 crm_entity_find(const char *name)
 {

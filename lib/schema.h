@@ -71,6 +71,9 @@ const struct crm_entity *crm_entity_find(const char *name);
 const struct crm_entity *crm_entity_bynum(int num);
 int crm_field_find(const struct crm_entity *e, const char *name, size_t len);
 
+/* Types held as a number (int, money, date, time, bool, ref). */
+int crm_type_numeric(enum crm_type t);
+
 /* Name of a type, for help and messages ("date", "money"). */
 const char *crm_type_name(enum crm_type t);
 

@@ -24,13 +24,6 @@ struct crm_iter {
 };
 
 static int
-is_numeric(enum crm_type t)
-{
-	return t == CRM_T_INT || t == CRM_T_MONEY || t == CRM_T_DATE ||
-	    t == CRM_T_TIME || t == CRM_T_BOOL || t == CRM_T_REF;
-}
-
-static int
 not_found(const struct crm_entity *e, const char *ref, size_t len)
 {
 	return crm_seterr(CRM_ENOTFOUND, "%s %.*s: not found", e->name,
@@ -116,7 +109,7 @@ add_value_key(const struct crm_rec *r, int f, struct crm_buf *out)
 {
 	const struct crm_val *v = &r->v[f];
 
-	if (is_numeric(r->ent->fields[f].type))
+	if (crm_type_numeric(r->ent->fields[f].type))
 		return crm_buf_addbe64(out, (uint64_t)v->i);
 	return crm_index_key(r->ent, f, v->s, v->len, out);
 }
@@ -650,20 +643,6 @@ crm_restore(struct crm_txn *tx, struct crm_rec *r)
 }
 
 static int
-same(const struct crm_rec *a, const struct crm_rec *b, int f)
-{
-	const struct crm_val *x = &a->v[f], *y = &b->v[f];
-
-	if (x->state != y->state)
-		return 0;
-	if (x->state == CRM_V_EMPTY)
-		return 1;
-	if (is_numeric(a->ent->fields[f].type))
-		return x->i == y->i;
-	return x->len == y->len && memcmp(x->s, y->s, x->len) == 0;
-}
-
-static int
 audit_field(struct crm_txn *tx, const struct crm_rec *old,
     const struct crm_rec *nw, int f)
 {
@@ -695,7 +674,7 @@ crm_update(struct crm_txn *tx, const struct crm_rec *old, struct crm_rec *nw)
 	if (rc == 0)
 		rc = crm_rules_before(tx, old, nw);
 	for (f = CRM_FLD_UPDATED + 1; f < old->ent->nfields && rc == 0; f++) {
-		if (same(old, nw, f))
+		if (crm_rec_same(old, nw, f))
 			continue;
 		changed = 1;
 		rc = index_field(tx, old, f, 0);
@@ -704,7 +683,7 @@ crm_update(struct crm_txn *tx, const struct crm_rec *old, struct crm_rec *nw)
 		if (rc == 0)
 			rc = audit_field(tx, old, nw, f);
 	}
-	if (rc == 0 && !same(old, nw, CRM_FLD_CREATED)) {
+	if (rc == 0 && !crm_rec_same(old, nw, CRM_FLD_CREATED)) {
 		changed = 1;
 		rc = audit_field(tx, old, nw, CRM_FLD_CREATED);
 	}

@@ -86,21 +86,6 @@ clear(struct crm_rec *r, int f)
 	memset(&r->v[f], 0, sizeof(r->v[f]));
 }
 
-/* The same value in both records (the store's own test is private). */
-static int
-same(const struct crm_rec *a, const struct crm_rec *b, int f)
-{
-	const struct crm_val *x = &a->v[f], *y = &b->v[f];
-
-	if (x->state != y->state)
-		return 0;
-	if (x->state == CRM_V_EMPTY)
-		return 1;
-	if (x->s == NULL || y->s == NULL)
-		return x->i == y->i && x->s == y->s;
-	return x->len == y->len && memcmp(x->s, y->s, x->len) == 0;
-}
-
 /* Position of an enum field's value in its list, or -1. */
 static int
 enum_index(const struct crm_rec *r, int f)
@@ -693,7 +678,7 @@ auto_escalate(struct crm_txn *tx, const struct crm_sla *sla,
 		return 0;
 	crm_ticket_clock(sla, t, tx->now, 0, &c);
 	bits = c.breach & CRM_BREACHED;
-	low = isset(t, f->csat) && (old == NULL || !same(old, t, f->csat)) &&
+	low = isset(t, f->csat) && (old == NULL || !crm_rec_same(old, t, f->csat)) &&
 	    t->v[f->csat].i <= sla->p[priority_of(t, f)].low_csat;
 	if (bits == 0 && !low)
 		return 0;
@@ -776,19 +761,19 @@ static void
 step_times(struct crm_txn *tx, const struct crm_rec *old, struct crm_rec *t,
     const struct tf *f, int from, int to)
 {
-	if (to == CRM_TS_RESOLVED && same(old, t, f->resolved_at))
+	if (to == CRM_TS_RESOLVED && crm_rec_same(old, t, f->resolved_at))
 		crm_rec_setint(t, f->resolved_at, tx->now);
-	if (to == CRM_TS_CLOSED && same(old, t, f->closed_at))
+	if (to == CRM_TS_CLOSED && crm_rec_same(old, t, f->closed_at))
 		crm_rec_setint(t, f->closed_at, tx->now);
 	if (to == CRM_TS_OPEN && from >= CRM_TS_RESOLVED) {
 		/* Reopened: not resolved any more. */
-		if (same(old, t, f->resolved_at))
+		if (crm_rec_same(old, t, f->resolved_at))
 			clear(t, f->resolved_at);
-		if (same(old, t, f->closed_at))
+		if (crm_rec_same(old, t, f->closed_at))
 			clear(t, f->closed_at);
 	}
 	if (from == CRM_TS_PENDING && isset(old, f->pending_since) &&
-	    same(old, t, f->pending_since)) {
+	    crm_rec_same(old, t, f->pending_since)) {
 		int64_t spell = tx->now - old->v[f->pending_since].i;
 		int64_t before = isset(t, f->pending_secs) ?
 		    t->v[f->pending_secs].i : 0;
@@ -797,7 +782,7 @@ step_times(struct crm_txn *tx, const struct crm_rec *old, struct crm_rec *t,
 			crm_rec_setint(t, f->pending_secs, spell);
 		clear(t, f->pending_since);
 	}
-	if (to == CRM_TS_PENDING && same(old, t, f->pending_since))
+	if (to == CRM_TS_PENDING && crm_rec_same(old, t, f->pending_since))
 		crm_rec_setint(t, f->pending_since, tx->now);
 }
 
@@ -816,7 +801,7 @@ ticket_changed(struct crm_txn *tx, const struct crm_sla *sla,
 			return rc;
 		step_times(tx, old, t, f, from, to);
 	}
-	if (!same(old, t, f->csat)) {
+	if (!crm_rec_same(old, t, f->csat)) {
 		if (isset(old, f->csat))
 			return crm_seterr(CRM_EDATA, "ticket %llu: rated %lld "
 			    "already: one rating per ticket",
@@ -829,43 +814,43 @@ ticket_changed(struct crm_txn *tx, const struct crm_sla *sla,
 	}
 	/* A new priority (or creation time) gives new deadlines; time that
 	 * ends pending pushes the resolution back when the clock pauses. */
-	reprice = (!same(old, t, f->priority) ||
-	    !same(old, t, CRM_FLD_CREATED)) && isset(t, CRM_FLD_CREATED);
-	if (reprice && same(old, t, f->first_due))
+	reprice = (!crm_rec_same(old, t, f->priority) ||
+	    !crm_rec_same(old, t, CRM_FLD_CREATED)) && isset(t, CRM_FLD_CREATED);
+	if (reprice && crm_rec_same(old, t, f->first_due))
 		rc = deadline(t, f->first_due, t->v[CRM_FLD_CREATED].i,
 		    row->first, 0);
-	if (rc == 0 && reprice && same(old, t, f->res_due))
+	if (rc == 0 && reprice && crm_rec_same(old, t, f->res_due))
 		rc = deadline(t, f->res_due, t->v[CRM_FLD_CREATED].i,
 		    row->resolution, row->pause_pending && isset(t, f->pending_secs) ?
 		    t->v[f->pending_secs].i : 0);
 	else if (rc == 0 && row->pause_pending && isset(t, f->res_due) &&
-	    same(old, t, f->res_due) && !same(old, t, f->pending_secs))
+	    crm_rec_same(old, t, f->res_due) && !crm_rec_same(old, t, f->pending_secs))
 		rc = deadline(t, f->res_due, t->v[f->res_due].i,
 		    t->v[f->pending_secs].i, isset(old, f->pending_secs) ?
 		    -old->v[f->pending_secs].i : 0);
 	if (rc != 0)
 		return rc;
-	if (!same(old, t, f->escalated)) {
+	if (!crm_rec_same(old, t, f->escalated)) {
 		/* Escalated or calmed by hand. */
 		if (isset(t, f->escalated) && t->v[f->escalated].i) {
-			if (same(old, t, f->escalated_at))
+			if (crm_rec_same(old, t, f->escalated_at))
 				crm_rec_setint(t, f->escalated_at, tx->now);
-			if (same(old, t, f->escalation))
+			if (crm_rec_same(old, t, f->escalation))
 				rc = crm_rec_setf(t, f->escalation, "manual", 6,
 				    tx->now);
 		} else {
-			if (same(old, t, f->escalated_at))
+			if (crm_rec_same(old, t, f->escalated_at))
 				clear(t, f->escalated_at);
-			if (same(old, t, f->escalation))
+			if (crm_rec_same(old, t, f->escalation))
 				clear(t, f->escalation);
 		}
 		return rc;
 	}
 	/* Only a step of the ticket's own escalates it, not a merge of its
 	 * customer or a new subject. */
-	if (moved || reprice || !same(old, t, f->csat) ||
-	    !same(old, t, f->first_at) || !same(old, t, f->resolved_at) ||
-	    !same(old, t, f->first_due) || !same(old, t, f->res_due))
+	if (moved || reprice || !crm_rec_same(old, t, f->csat) ||
+	    !crm_rec_same(old, t, f->first_at) || !crm_rec_same(old, t, f->resolved_at) ||
+	    !crm_rec_same(old, t, f->first_due) || !crm_rec_same(old, t, f->res_due))
 		rc = auto_escalate(tx, sla, old, t, f);
 	return rc;
 }
@@ -926,8 +911,8 @@ crm_ticket_after(struct crm_txn *tx, const struct crm_rec *old,
 	if (!is_reply(nw, fk, ft))
 		return 0;
 	at = isset(nw, fat) ? nw->v[fat].i : nw->v[CRM_FLD_CREATED].i;
-	if (old != NULL && is_reply(old, fk, ft) && same(old, nw, ft) &&
-	    same(old, nw, fat))
+	if (old != NULL && is_reply(old, fk, ft) && crm_rec_same(old, nw, ft) &&
+	    crm_rec_same(old, nw, fat))
 		return 0;	/* moved with its customer, or re-worded */
 	rc = crm_edit(tx, E_TICKET, (uint64_t)nw->v[ft].i, first_response, &at);
 	if (rc == CRM_ENOTFOUND) {
