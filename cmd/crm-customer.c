@@ -237,11 +237,6 @@ cmd_activities(struct crm_ctx *ctx)
 	return crm_cli_list_of(ctx, E_ACTIVITY, "customer");
 }
 
-struct donejob {
-	struct crm_ctx *ctx;
-	size_t n;
-};
-
 static int
 mark_done(struct crm_rec *nw, void *arg)
 {
@@ -251,38 +246,24 @@ mark_done(struct crm_rec *nw, void *arg)
 }
 
 static int
-done_fn(struct crm_txn *tx, void *arg)
+done_one(struct crm_txn *tx, uint64_t id, void *arg)
 {
-	struct donejob *j = arg;
-	uint64_t *ids = NULL;
-	size_t nids = 0, i;
-	int rc;
-
-	j->n = 0;
-	rc = crm_cli_refs(j->ctx, tx, E_ACTIVITY, j->ctx->argv, j->ctx->argc,
-	    &ids, &nids);
-	for (i = 0; i < nids && rc == 0; i++) {
-		rc = crm_edit(tx, E_ACTIVITY, ids[i], mark_done, NULL);
-		if (rc == 0)
-			j->n++;
-		if (rc == 1)
-			rc = 0;
-	}
-	free(ids);
-	return rc;
+	return crm_edit(tx, E_ACTIVITY, id, mark_done, arg);
 }
 
 static int
 cmd_done(struct crm_ctx *ctx)
 {
-	struct donejob j = { ctx, 0 };
+	struct crm_each ea = { E_ACTIVITY, ctx->argc, done_one, NULL, 0, 0,
+		NULL, 0 };
 	int rc;
 
 	if (ctx->argc == 1 && strcmp(ctx->argv[0], "-") == 0)
 		return crm_seterr(CRM_EUSAGE, "done: give activity ids");
-	rc = crm_write(ctx->db, done_fn, &j);
+	rc = crm_cli_each(ctx, &ea);
 	if (rc == 0)
-		crm_warn("marked %zu follow-up%s done", j.n, j.n == 1 ? "" : "s");
+		crm_warn("marked %zu follow-up%s done", ea.changed,
+		    ea.changed == 1 ? "" : "s");
 	return rc;
 }
 

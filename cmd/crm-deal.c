@@ -782,38 +782,22 @@ cmd_invoice_show(struct crm_ctx *ctx)
 	return crm_cli_show(ctx, E_INVOICE, invoice_sections, 1);
 }
 
-struct voidjob {
-	struct crm_ctx *ctx;
-	size_t n;
-};
-
 static int
-void_fn(struct crm_txn *tx, void *arg)
+void_one(struct crm_txn *tx, uint64_t id, void *arg)
 {
-	struct voidjob *j = arg;
-	uint64_t *ids = NULL;
-	size_t n = 0, i;
-	int rc;
-
-	j->n = 0;
-	rc = crm_cli_refs(j->ctx, tx, E_INVOICE, j->ctx->argv, j->ctx->argc,
-	    &ids, &n);
-	for (i = 0; i < n && rc == 0; i++)
-		rc = crm_invoice_void(tx, ids[i]);
-	if (rc == 0)
-		j->n = n;
-	free(ids);
-	return rc;
+	(void)arg;
+	return crm_invoice_void(tx, id);
 }
 
 static int
 cmd_invoice_void(struct crm_ctx *ctx)
 {
-	struct voidjob j = { ctx, 0 };
-	int rc = crm_write(ctx->db, void_fn, &j);
+	struct crm_each ea = { E_INVOICE, ctx->argc, void_one, NULL, 0, 0,
+		NULL, 0 };
+	int rc = crm_cli_each(ctx, &ea);
 
 	if (rc == 0)
-		crm_warn("voided %zu invoice%s", j.n, j.n == 1 ? "" : "s");
+		crm_warn("voided %zu invoice%s", ea.n, ea.n == 1 ? "" : "s");
 	return rc;
 }
 

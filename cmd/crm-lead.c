@@ -525,52 +525,25 @@ cmd_assign(struct crm_ctx *ctx)
 
 /* ---- qualify, disqualify, convert ------------------------------------------ */
 
-struct statusjob {
-	struct crm_ctx *ctx;
-	const char *reason;	/* NULL: qualify */
-	uint64_t *ids;
-	size_t n, changed;
-	int read;
-};
-
 static int
-status_fn(struct crm_txn *tx, void *arg)
+status_one(struct crm_txn *tx, uint64_t id, void *arg)
 {
-	struct statusjob *j = arg;
-	size_t i;
-	int rc = 0;
+	const char *reason = arg;	/* NULL: qualify */
 
-	j->changed = 0;
-	if (!j->read)
-		rc = crm_cli_refs(j->ctx, tx, E_LEAD, j->ctx->argv, j->ctx->argc,
-		    &j->ids, &j->n);
-	j->read = rc == 0;
-	for (i = 0; i < j->n && rc == 0; i++) {
-		rc = j->reason != NULL ?
-		    crm_lead_disqualify(tx, j->ids[i], j->reason) :
-		    crm_lead_qualify(tx, j->ids[i]);
-		if (rc == 0)
-			j->changed++;
-		if (rc == 1)
-			rc = 0;
-	}
-	return rc;
+	return reason != NULL ? crm_lead_disqualify(tx, id, reason) :
+	    crm_lead_qualify(tx, id);
 }
 
 static int
 set_status(struct crm_ctx *ctx, const char *reason)
 {
-	struct statusjob j;
-	int rc;
+	struct crm_each ea = { E_LEAD, ctx->argc, status_one, (void *)reason,
+		0, 0, NULL, 0 };
+	int rc = crm_cli_each(ctx, &ea);
 
-	memset(&j, 0, sizeof(j));
-	j.ctx = ctx;
-	j.reason = reason;
-	rc = crm_write(ctx->db, status_fn, &j);
 	if (rc == 0)
 		crm_warn("%s %zu of %zu %s", reason ? "disqualified" : "qualified",
-		    j.changed, j.n, leads(j.n));
-	free(j.ids);
+		    ea.changed, ea.n, leads(ea.n));
 	return rc;
 }
 

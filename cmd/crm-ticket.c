@@ -470,54 +470,27 @@ cmd_close(struct crm_ctx *ctx)
 	return run_steps(ctx, CRM_TS_CLOSED, (int)csat);
 }
 
-struct assignjob {
-	struct crm_ctx *ctx;
-	const char *user;
-	uint64_t *ids;
-	size_t nids, changed;
-	int read;
-};
-
 static int
-assign_fn(struct crm_txn *tx, void *arg)
+assign_one(struct crm_txn *tx, uint64_t id, void *arg)
 {
-	struct assignjob *j = arg;
-	size_t i;
-	int rc = 0;
-
-	j->changed = 0;
-	if (!j->read) {
-		/* Stdin is read once; the ids are kept for a rerun. */
-		rc = crm_cli_refs(j->ctx, tx, E_TICKET, j->ctx->argv,
-		    j->ctx->argc - 1, &j->ids, &j->nids);
-		if (rc != 0)
-			return rc;
-		j->read = 1;
-	}
-	for (i = 0; i < j->nids && rc == 0; i++) {
-		rc = crm_ticket_assign(tx, j->ids[i], j->user);
-		if (rc == 0)
-			j->changed++;
-		if (rc == 1)
-			rc = 0;
-	}
-	return rc;
+	return crm_ticket_assign(tx, id, arg);
 }
 
 static int
 cmd_assign(struct crm_ctx *ctx)
 {
-	struct assignjob j = { ctx, ctx->argv[ctx->argc - 1], NULL, 0, 0, 0 };
+	const char *user = ctx->argv[ctx->argc - 1];
+	struct crm_each ea = { E_TICKET, ctx->argc - 1, assign_one,
+		(void *)user, 0, 0, NULL, 0 };
 	int rc;
 
-	rc = crm_write(ctx->db, assign_fn, &j);
-	if (rc == 0 && j.user[0] != '\0')
-		crm_warn("assigned %zu of %zu ticket%s to %s", j.changed, j.nids,
-		    j.nids == 1 ? "" : "s", j.user);
+	rc = crm_cli_each(ctx, &ea);
+	if (rc == 0 && user[0] != '\0')
+		crm_warn("assigned %zu of %zu ticket%s to %s", ea.changed, ea.n,
+		    ea.n == 1 ? "" : "s", user);
 	else if (rc == 0)
-		crm_warn("unassigned %zu of %zu ticket%s", j.changed, j.nids,
-		    j.nids == 1 ? "" : "s");
-	free(j.ids);
+		crm_warn("unassigned %zu of %zu ticket%s", ea.changed, ea.n,
+		    ea.n == 1 ? "" : "s");
 	return rc;
 }
 

@@ -349,6 +349,48 @@ crm_cli_list_of(struct crm_ctx *ctx, const struct crm_entity *e,
 	return rc != 0 ? rc : crm_cli_list(ctx, e, p, 1);
 }
 
+struct eachjob {
+	struct crm_ctx *ctx;
+	struct crm_each *each;
+};
+
+static int
+each_fn(struct crm_txn *tx, void *arg)
+{
+	struct eachjob *j = arg;
+	struct crm_each *ea = j->each;
+	size_t i;
+	int rc = 0;
+
+	ea->changed = 0;
+	if (!ea->read) {
+		rc = crm_cli_refs(j->ctx, tx, ea->e, j->ctx->argv, ea->nargs,
+		    &ea->ids, &ea->n);
+		if (rc != 0)
+			return rc;
+		ea->read = 1;
+	}
+	for (i = 0; i < ea->n && rc == 0; i++) {
+		rc = ea->fn(tx, ea->ids[i], ea->arg);
+		if (rc == 0)
+			ea->changed++;
+		if (rc == 1)
+			rc = 0;
+	}
+	return rc;
+}
+
+int
+crm_cli_each(struct crm_ctx *ctx, struct crm_each *each)
+{
+	struct eachjob j = { ctx, each };
+	int rc = crm_write(ctx->db, each_fn, &j);
+
+	free(each->ids);
+	each->ids = NULL;
+	return rc;
+}
+
 int
 crm_cmd_add(struct crm_ctx *ctx)
 {

@@ -82,6 +82,24 @@ int crm_cli_history(struct crm_ctx *ctx, const struct crm_entity *e);
 int crm_cli_undo(struct crm_ctx *ctx);
 
 /*
+ * One write over the records named by the first nargs arguments (or
+ * "-": ids read from stdin): fn(tx, id, arg) for each, in one
+ * transaction, returning 1 for a record it left as it was.  The ids are
+ * read once, since crm_write may run the transaction again; afterwards
+ * n counts the records named and changed those fn changed.
+ */
+struct crm_each {
+	const struct crm_entity *e;
+	int nargs;
+	int (*fn)(struct crm_txn *tx, uint64_t id, void *arg);
+	void *arg;
+	size_t n, changed;
+	uint64_t *ids;		/* private */
+	int read;
+};
+int crm_cli_each(struct crm_ctx *ctx, struct crm_each *each);
+
+/*
  * Handlers for command-table rows that are a plain record verb on the
  * row's entity (the table's `entity`), with nothing of their own:
  * "add", "list" and "set".
