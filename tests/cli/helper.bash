@@ -42,7 +42,9 @@ common_teardown() {
 		local pid job
 		for job in $(jobs -p); do
 			for pid in $CRM_BG_PIDS; do
-				[ "$job" = "$pid" ] && kill "$pid" 2>/dev/null
+				# (SIGCONT too: a stopped one would not end)
+				[ "$job" = "$pid" ] && kill "$pid" 2>/dev/null &&
+					kill -CONT "$pid" 2>/dev/null
 			done
 		done
 		wait 2>/dev/null || true
