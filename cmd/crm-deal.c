@@ -310,6 +310,10 @@ move_deal(struct crm_ctx *ctx, const char *stage, const char *reason)
 static int
 cmd_stage(struct crm_ctx *ctx)
 {
+	/* The lost reason is required: the reports count by it. */
+	if (strcmp(ctx->argv[1], "lost") == 0)
+		return crm_seterr(CRM_EUSAGE, "stage: a deal is lost with "
+		    "'lost --reason TEXT %s'", ctx->argv[0]);
 	return move_deal(ctx, ctx->argv[1], NULL);
 }
 

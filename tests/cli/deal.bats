@@ -151,7 +151,7 @@ change_of() {
 	assert_output 'won,100,2026-12-05T16:30:00Z,2026-12-05T16:30:00Z,'
 }
 
-@test "lost without --reason, or with an empty one, exits 64 and changes nothing" {
+@test "lost without --reason, with an empty one, or as a stage move exits 64 and changes nothing" {
 	seed_customers
 	eur_deal
 	run --separate-stderr crm-deal lost 1
@@ -161,6 +161,10 @@ change_of() {
 	run --separate-stderr crm-deal lost 1 --reason ''
 	assert_failure 64
 	assert_stderr_contains '--reason is required'
+	# nor by the back door of a stage move
+	run --separate-stderr crm-deal stage 1 lost
+	assert_failure 64
+	assert_stderr_contains "stage: a deal is lost with 'lost --reason TEXT 1'"
 	run deal_fields 1 stage,probability,closed_at,lost_reason
 	assert_output 'lead,10,,'
 	[ "$(crm-deal history 1 -f csv --no-header | wc -l)" -eq 1 ]
