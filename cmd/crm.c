@@ -795,7 +795,7 @@ static int
 audit_row(const struct crm_audit *a, void *arg)
 {
 	struct auditq *q = arg;
-	const struct crm_entity *e = crm_entity_bynum(a->entity);
+	const struct crm_entity *e = crm_audit_entity(a->entity);
 	const char *vals[10];
 	size_t lens[10], off[3], i;
 	int rc;
@@ -880,7 +880,8 @@ cmd_audit(struct crm_ctx *ctx)
 	memset(&q, 0, sizeof(q));
 	v = crm_opt(ctx, "entity");
 	if (v != NULL)
-		q.e = crm_entity_find(v);
+		q.e = strcmp(v, crm_audit_setting.name) == 0 ?
+		    &crm_audit_setting : crm_entity_find(v);
 	rc = crm_opt_int(ctx, "id", 0, &n);
 	q.id = (uint64_t)n;
 	if (rc == 0)
@@ -923,8 +924,9 @@ main(int argc, char **argv)
 	int i, j, k;
 
 	argv0 = argv[0];
-	for (i = 0; i < crm_nentities && i < CRM_MAX_ENTITIES; i++)
+	for (i = 0; i < crm_nentities && i < CRM_MAX_ENTITIES - 1; i++)
 		entity_names[i] = crm_entities[i]->name;
+	entity_names[i] = crm_audit_setting.name;	/* audit --entity */
 	/* Options before the command: --db goes on to the command. */
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {

@@ -27,7 +27,7 @@ _crm_optarg()
 	*' --format'|*' -f')
 		spec='w table csv tsv json ndjson ids' ;;
 	*' --entity'|*' -e')
-		spec='w customer contact activity lead campaign deal invoice payment ticket article' ;;
+		spec='w customer contact activity lead campaign deal invoice payment ticket article setting' ;;
 	*' --id'|\
 	    *' --since'|\
 	    *' --until'|\

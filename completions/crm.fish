@@ -120,7 +120,7 @@ complete -c crm -n "__crm_is 'stats'" -l version -d 'show the version'
 
 # audit
 complete -c crm -n "__crm_is 'audit'" -l db -x -a '(__fish_complete_directories)' -d 'database directory (default $CRM_DB, else ${XDG_DATA_HOME:-~/.local/share}/crm)'
-complete -c crm -n "__crm_is 'audit'" -s e -l entity -x -a 'customer contact activity lead campaign deal invoice payment ticket article' -d 'only records of ENTITY'
+complete -c crm -n "__crm_is 'audit'" -s e -l entity -x -a 'customer contact activity lead campaign deal invoice payment ticket article setting' -d 'only records of ENTITY'
 complete -c crm -n "__crm_is 'audit'" -l id -x -d 'only record N (of --entity, else of any)'
 complete -c crm -n "__crm_is 'audit'" -l since -x -d 'only changes at or after TIME (2024-05-01, -7d, -2h, today)'
 complete -c crm -n "__crm_is 'audit'" -l until -x -d 'only changes before TIME'

@@ -169,6 +169,38 @@ crm_audit_add(struct crm_txn *tx, const struct crm_entity *e, uint64_t id,
 	return rc;
 }
 
+const struct crm_entity crm_audit_setting = {
+	"setting", "settings", CRM_AUDIT_SETTING, NULL, 0, -1, -1
+};
+
+const struct crm_entity *
+crm_audit_entity(int num)
+{
+	return num == CRM_AUDIT_SETTING ? &crm_audit_setting :
+	    crm_entity_bynum(num);
+}
+
+int
+crm_setting_change(struct crm_txn *tx, const char *name, const char *value)
+{
+	struct crm_buf old = CRM_BUF_INIT;
+	size_t len = strlen(value);
+	int rc;
+
+	rc = crm_setting_get(tx, name, &old);
+	if (rc == CRM_ENOTFOUND)
+		rc = 0;
+	if (rc != 0 || (old.len == len && memcmp(old.p, value, len) == 0))
+		goto done;
+	rc = crm_setting_put(tx, name, value);
+	if (rc == 0)
+		rc = crm_audit_add(tx, &crm_audit_setting, 0, CRM_AUDIT_UPDATE,
+		    name, strlen(name), old.p, old.len, value, len);
+done:
+	crm_buf_free(&old);
+	return rc;
+}
+
 int
 crm_audit_created(struct crm_txn *tx, const struct crm_entity *e,
     uint64_t id)
@@ -753,6 +785,39 @@ flush(struct crm_txn *tx, struct pending *p)
 	return rc;
 }
 
+/* A setting back to its old text, unless it changed since. */
+static int
+undo_setting(struct crm_txn *tx, const struct crm_audit *a, int force)
+{
+	struct crm_buf name = CRM_BUF_INIT, cur = CRM_BUF_INIT,
+	    old = CRM_BUF_INIT;
+	int rc;
+
+	if (a->op != CRM_AUDIT_UPDATE || a->id != 0)
+		return CRM_ECORRUPT;
+	rc = crm_buf_add(&name, a->field, a->flen);
+	if (rc == 0)
+		rc = crm_buf_add(&old, a->old, a->olen);
+	if (rc == 0)
+		rc = crm_buf_addc(&name, '\0');
+	if (rc == 0)
+		rc = crm_buf_addc(&old, '\0');
+	if (rc == 0)
+		rc = crm_setting_get(tx, name.p, &cur);
+	if (rc == CRM_ENOTFOUND)
+		rc = 0;
+	if (rc == 0 && !force && (cur.len != a->nlen ||
+	    (cur.len > 0 && memcmp(cur.p, a->nw, cur.len) != 0)))
+		rc = crm_seterr(CRM_EDATA, "setting '%s' changed since; not "
+		    "undone (use --force)", name.p);
+	if (rc == 0)
+		rc = crm_setting_change(tx, name.p, old.p);
+	crm_buf_free(&name);
+	crm_buf_free(&cur);
+	crm_buf_free(&old);
+	return rc;
+}
+
 static int
 undo_one(struct crm_txn *tx, const struct crm_audit *a, int force,
     struct pending *p)
@@ -762,6 +827,10 @@ undo_one(struct crm_txn *tx, const struct crm_audit *a, int force,
 	struct crm_buf txt = CRM_BUF_INIT;
 	int rc = 0, f;
 
+	if (a->entity == CRM_AUDIT_SETTING) {
+		rc = flush(tx, p);
+		return rc != 0 ? rc : undo_setting(tx, a, force);
+	}
 	if (e == NULL)
 		return CRM_ECORRUPT;
 	cur = crm_rec_new(e);

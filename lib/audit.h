@@ -76,6 +76,24 @@ int crm_audit_first_bad(struct crm_txn *tx, uint64_t *seq, uint64_t *after);
 int crm_audit_named(struct crm_txn *tx,
     int (*fn)(int entity, uint64_t id, uint64_t nlisted, void *), void *arg);
 
+/*
+ * Settings (pipelines, the SLA policy, scoring and routing rules,
+ * dunning levels) are audited as well, filed under a pseudo-entity
+ * "setting" with id 0: the field is the setting's name, old and new its
+ * text.  It has no fields and is not one of crm_entities; undo puts the
+ * old text back.
+ */
+#define CRM_AUDIT_SETTING 127
+extern const struct crm_entity crm_audit_setting;
+
+/* What an entry is about: crm_entity_bynum(num), or the settings. */
+const struct crm_entity *crm_audit_entity(int num);
+
+/* Stores a setting and audits the change (nothing when it is the same).
+ * Counters and cursors the tools keep as settings use crm_setting_put. */
+int crm_setting_change(struct crm_txn *tx, const char *name,
+    const char *value);
+
 /* Text of the operation: "create", "update", "delete". */
 const char *crm_audit_opname(int op);
 

@@ -573,6 +573,22 @@ struct audit_walk {
 	uint64_t n;
 };
 
+/* A setting's entry: an update of a named setting, filed under id 0. */
+static int
+audit_setting(struct ck *c, const struct crm_audit *a)
+{
+	int rc;
+
+	if (a->op != CRM_AUDIT_UPDATE || a->id != 0 || a->flen == 0)
+		return problem(c, "audit", a->seq, "", "a setting's entry "
+		    "that is not an update of a named setting");
+	rc = crm_audit_filed(c->tx, a);
+	if (rc == CRM_ENOTFOUND)
+		rc = problem(c, "audit", a->seq, "",
+		    "not filed under the settings in audit.rec");
+	return rc;
+}
+
 /* One entry, in sequence order: sound, and filed under its record. */
 static int
 audit_entry(const struct crm_audit *a, void *arg)
@@ -594,6 +610,8 @@ audit_entry(const struct crm_audit *a, void *arg)
 		c->last_change = a->change;
 	if (rc != 0)
 		return rc;
+	if (a->entity == CRM_AUDIT_SETTING)
+		return audit_setting(c, a);
 	if (e == NULL || a->entity < 0 || a->entity >= CRM_MAX_ENTITIES)
 		return problem(c, "audit", a->seq, "entity",
 		    "names entity number %d, which does not exist", a->entity);
@@ -665,11 +683,11 @@ static int
 named_record(int entity, uint64_t id, uint64_t nlisted, void *arg)
 {
 	struct ck *c = arg;
-	const struct crm_entity *e = crm_entity_bynum(entity);
+	const struct crm_entity *e = crm_audit_entity(entity);
 	struct rec_walk w;
 	int rc, exists;
 
-	if (e == NULL)
+	if (e == NULL || (entity == CRM_AUDIT_SETTING && id != 0))
 		return problem(c, "audit", 0, "audit.rec",
 		    "names entity number %d, which does not exist", entity);
 	memset(&w, 0, sizeof(w));
@@ -690,7 +708,7 @@ named_record(int entity, uint64_t id, uint64_t nlisted, void *arg)
 		rc = problem(c, e->name, id, "",
 		    "audit.rec lists entry %llu, which is not about it",
 		    (unsigned long long)w.stray);
-	if (rc != 0 || w.last_op == 0)
+	if (rc != 0 || w.last_op == 0 || entity == CRM_AUDIT_SETTING)
 		return rc;
 	exists = crm_exists(c->tx, e, id);
 	if (w.last_op == CRM_AUDIT_DELETE && exists)

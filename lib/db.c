@@ -946,7 +946,11 @@ crm_setting_put(struct crm_txn *tx, const char *name, const char *value)
 	rc = crm_buf_printf(&k, "set/%s", name);
 	key.mv_data = k.p;
 	key.mv_size = k.len;
-	if (rc == 0)
+	if (rc == 0 && val.mv_size == 0) {
+		rc = mdb_del(tx->t, tx->db->meta, &key, NULL);
+		if (rc == MDB_NOTFOUND)
+			rc = 0;
+	} else if (rc == 0)
 		rc = mdb_put(tx->t, tx->db->meta, &key, &val, 0);
 	crm_buf_free(&k);
 	return rc;

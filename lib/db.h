@@ -133,7 +133,8 @@ MDB_dbi crm_db_audit_rec(const struct crm_db *db);
  */
 int crm_db_stamp(struct crm_txn *tx);
 
-/* Settings: small text values in "meta", under "set/" + name. */
+/* Settings: small text values in "meta", under "set/" + name; an empty
+ * value removes one (so it reads as never set: the default). */
 int crm_setting_get(struct crm_txn *tx, const char *name, struct crm_buf *out);
 int crm_setting_put(struct crm_txn *tx, const char *name, const char *value);
 

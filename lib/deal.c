@@ -235,7 +235,7 @@ store_pipelines(struct crm_txn *tx, struct savearg *a)
 	if (rc == 0)
 		rc = crm_buf_addc(&a->out, '\0');
 	if (rc == 0)
-		rc = crm_setting_put(tx, SETTING, a->out.p);
+		rc = crm_setting_change(tx, SETTING, a->out.p);
 	return rc;
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "error.h"
 #include "invoice.h"
 #include "store.h"
@@ -392,7 +393,7 @@ crm_dunning_save(struct crm_txn *tx, const struct crm_dunning *d)
 			    (long long)d->days[i]);
 	}
 	if (rc == 0)
-		rc = crm_setting_put(tx, "invoice.dunning", b.p);
+		rc = crm_setting_change(tx, "invoice.dunning", b.p);
 	crm_buf_free(&b);
 	return rc;
 }

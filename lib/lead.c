@@ -14,6 +14,7 @@
 #include <cJSON.h>
 
 #include "customer.h"
+#include "audit.h"
 #include "error.h"
 #include "filter.h"
 #include "lead.h"
@@ -462,7 +463,7 @@ crm_ltable_store(struct crm_txn *tx, const struct crm_ltable *t)
 	if (rc == 0 && text == NULL)
 		rc = ENOMEM;
 	if (rc == 0)
-		rc = crm_setting_put(tx, spec->setting, text);
+		rc = crm_setting_change(tx, spec->setting, text);
 	crm_memo_drop(tx, &scorer_memo);
 	cJSON_free(text);
 	cJSON_Delete(arr);
@@ -474,7 +475,7 @@ crm_ltable_reset(struct crm_txn *tx, const struct crm_ltable_spec *spec)
 {
 	/* An empty value reads as "not stored". */
 	crm_memo_drop(tx, &scorer_memo);
-	return crm_setting_put(tx, spec->setting, "");
+	return crm_setting_change(tx, spec->setting, "");
 }
 
 int

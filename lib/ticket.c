@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "customer.h"
+#include "audit.h"
 #include "error.h"
 #include "store.h"
 #include "ticket.h"
@@ -274,7 +275,7 @@ crm_sla_store(struct crm_txn *tx, const struct crm_sla *sla)
 			    row->pause_pending ? 1 : 0, row->low_csat);
 	}
 	if (rc == 0)
-		rc = crm_setting_put(tx, SLA_KEY, b.p);
+		rc = crm_setting_change(tx, SLA_KEY, b.p);
 	crm_buf_free(&b);
 	return rc;
 }
@@ -482,8 +483,11 @@ crm_assign_load(struct crm_txn *tx, struct crm_assign_rules *rules)
 	return rc;
 }
 
+/* Stores the rules: audited when they change (audit), not when only a
+ * turn passes. */
 static int
-assign_store(struct crm_txn *tx, const struct crm_assign_rules *rules)
+assign_store(struct crm_txn *tx, const struct crm_assign_rules *rules,
+    int audit)
 {
 	struct crm_buf b = CRM_BUF_INIT;
 	size_t i, k;
@@ -499,7 +503,8 @@ assign_store(struct crm_txn *tx, const struct crm_assign_rules *rules)
 			rc = crm_buf_printf(&b, "\t%zu\n", r->next);
 	}
 	if (rc == 0)
-		rc = crm_setting_put(tx, ASSIGN_KEY, b.p ? b.p : "");
+		rc = (audit ? crm_setting_change : crm_setting_put)(tx, ASSIGN_KEY,
+		    b.p ? b.p : "");
 	crm_buf_free(&b);
 	return rc;
 }
@@ -586,7 +591,7 @@ crm_assign_put(struct crm_txn *tx, const char *category, char *const *users,
 		rule_free(&rules.r[i]);
 		rules.r[i] = nr;
 		memset(&nr, 0, sizeof(nr));
-		rc = assign_store(tx, &rules);
+		rc = assign_store(tx, &rules, 1);
 	}
 	rule_free(&nr);
 	crm_assign_free(&rules);
@@ -614,7 +619,7 @@ crm_assign_delete(struct crm_txn *tx, const char *category)
 		memmove(&rules.r[i], &rules.r[i + 1],
 		    (rules.n - i - 1) * sizeof(rules.r[0]));
 		rules.n--;
-		rc = assign_store(tx, &rules);
+		rc = assign_store(tx, &rules, 1);
 	}
 	crm_assign_free(&rules);
 	return rc;
@@ -642,7 +647,7 @@ assign_by_rule(struct crm_txn *tx, struct crm_rec *t, const struct tf *f)
 		rc = crm_rec_setf(t, f->assignee, user, strlen(user), tx->now);
 		r->next = (r->next + 1) % r->nusers;
 		if (rc == 0 && r->nusers > 1)
-			rc = assign_store(tx, &rules);
+			rc = assign_store(tx, &rules, 0);
 	}
 	crm_assign_free(&rules);
 	return rc;

@@ -623,6 +623,41 @@ crm: the copy fails its check (1 problem); no backup written"
 	assert_line --index 0 --regexp '^at +user +tool +change +entity +id +op +field +old +new$'
 }
 
+@test "audit: settings changes are logged as entity setting, undo puts them back, check stays clean" {
+	CRM_USER=ann run --separate-stderr crm deal dunning set 1 10 20 40
+	assert_success
+	run --separate-stderr crm lead grades set A=80 B=40 C
+	assert_success
+	# the same again is no change, and no entry
+	run --separate-stderr crm deal dunning set 1 10 20 40
+	assert_success
+	run crm audit --entity setting -f csv --no-header --fields x
+	assert_failure 64
+	run crm audit --entity setting -f csv --no-header
+	assert_success
+	assert_line --index 0 '2026-11-23T10:00:00Z,ann,crm-deal,1,setting,0,update,invoice.dunning,,"1,10,20,40"'
+	assert_line --index 1 --regexp '^2026-11-23T10:00:00Z,tester,crm-lead,2,setting,0,update,lead\.grades,,.*A.*80'
+	[ "${#lines[@]}" -eq 2 ]
+	run crm audit --entity customer -f csv --no-header
+	assert_output ''
+	run --separate-stderr crm check
+	assert_success
+	# undo: the old text back (none: the default again), and that is logged
+	run --separate-stderr crm deal undo 1
+	assert_success
+	run crm deal dunning -f csv --no-header
+	assert_output --partial '16'
+	run crm audit --entity setting -c 3 -f csv --no-header
+	assert_output '2026-11-23T10:00:00Z,tester,crm-deal,3,setting,0,update,invoice.dunning,"1,10,20,40",'
+	# a later change is not overwritten by undoing an earlier one
+	run --separate-stderr crm lead grades set A=90 B=40 C
+	run --separate-stderr crm lead undo 2
+	assert_failure 65
+	assert_stderr_contains "setting 'lead.grades' changed since; not undone (use --force)"
+	run --separate-stderr crm check
+	assert_success
+}
+
 @test "audit: bad options exit 64 and say why" {
 	seed_customers
 	run --separate-stderr crm audit --since yesterdayish

@@ -216,11 +216,11 @@ grade,score>=50,A,'
 	run scores
 	assert_output $'1,55,A\n2,50,A\n3,15,C\n4,26,B'
 	run crm-lead history 2 -f csv
-	assert_line '2026-11-23T10:00:00Z,2,tester,crm-lead,2,update,score,20,50'
-	assert_line '2026-11-23T10:00:00Z,2,tester,crm-lead,2,update,grade,C,A'
+	assert_line '2026-11-23T10:00:00Z,4,tester,crm-lead,2,update,score,20,50'
+	assert_line '2026-11-23T10:00:00Z,4,tester,crm-lead,2,update,grade,C,A'
 	run crm-lead history 4 -f csv
-	assert_line '2026-11-23T10:00:00Z,2,tester,crm-lead,4,update,score,0,26'
-	run crm-lead undo 2
+	assert_line '2026-11-23T10:00:00Z,4,tester,crm-lead,4,update,score,0,26'
+	run crm-lead undo 4
 	run scores
 	assert_output $'1,55,A\n2,20,C\n3,15,C\n4,0,C'
 }
@@ -371,10 +371,10 @@ EOF
 	run --separate-stderr crm-lead assign 1 2
 	assert_success
 	assert_output $'id,name,owner,rule\n1,Ann Lee,alice,all\n2,Bob Ray,bob,all'
-	assert_stderr 'crm-lead: assigned 2 of 2 leads as change 2'
+	assert_stderr 'crm-lead: assigned 2 of 2 leads as change 3'
 	run --separate-stderr crm-lead assign
 	assert_output $'id,name,owner,rule\n3,Cy Young,carol,all\n4,Di Lu,alice,all'
-	assert_stderr 'crm-lead: assigned 2 of 2 leads as change 3'
+	assert_stderr 'crm-lead: assigned 2 of 2 leads as change 4'
 	run crm-lead routing list --no-header
 	assert_output 'all,,alice;bob;carol,,alice'
 	crm-lead add Eve >/dev/null
@@ -420,7 +420,7 @@ EOF
 	assert_stderr "crm-lead: lead 2: not assigned: no routing rule for it
 crm-lead: lead 4: not assigned: no routing rule for it
 crm-lead: lead 5: not assigned: every owner of rule 'emea' has 1 open lead (its cap)
-crm-lead: assigned 1 of 4 leads as change 4; 3 not assigned"
+crm-lead: assigned 1 of 4 leads as change 5; 3 not assigned"
 	run --separate-stderr crm-lead assign 2
 	assert_stderr $'crm-lead: lead 2: not assigned: no routing rule for it\ncrm-lead: assigned 0 of 1 lead; 1 not assigned'
 	crm-lead routing set rest --team zoe --cap 2
@@ -443,7 +443,7 @@ crm-lead: assigned 1 of 4 leads as change 4; 3 not assigned"
 	run --separate-stderr bash -c 'crm-lead list --where region=APAC -f ids | crm-lead assign -'
 	assert_success
 	assert_output $'id,name,owner,rule\n4,Di Lu,alice,all'
-	assert_stderr 'crm-lead: assigned 1 of 2 leads as change 3; 1 already owned (--reassign moves them)'
+	assert_stderr 'crm-lead: assigned 1 of 2 leads as change 4; 1 already owned (--reassign moves them)'
 	run --separate-stderr crm-lead assign --reassign --dry-run --where region=APAC
 	assert_output $'id,name,owner,rule\n2,Bob Ray,bob,all\n4,Di Lu,alice,all'
 	assert_stderr 'crm-lead: would assign 2 of 2 leads'
@@ -452,8 +452,8 @@ crm-lead: assigned 1 of 4 leads as change 4; 3 not assigned"
 	run crm-lead routing list --no-header
 	assert_output 'all,,alice;bob,,alice'
 	run crm-lead history 4 -f csv
-	assert_line '2026-11-23T10:00:00Z,3,tester,crm-lead,4,update,owner,,alice'
-	run --separate-stderr crm-lead undo 3
+	assert_line '2026-11-23T10:00:00Z,4,tester,crm-lead,4,update,owner,,alice'
+	run --separate-stderr crm-lead undo 4
 	assert_success
 	run owners
 	assert_output $'1,\n2,zed\n3,\n4,'
