@@ -795,13 +795,10 @@ undo_setting(struct crm_txn *tx, const struct crm_audit *a, int force)
 
 	if (a->op != CRM_AUDIT_UPDATE || a->id != 0)
 		return CRM_ECORRUPT;
+	/* C strings of the entry's texts (crm_buf_add terminates them) */
 	rc = crm_buf_add(&name, a->field, a->flen);
 	if (rc == 0)
 		rc = crm_buf_add(&old, a->old, a->olen);
-	if (rc == 0)
-		rc = crm_buf_addc(&name, '\0');
-	if (rc == 0)
-		rc = crm_buf_addc(&old, '\0');
 	if (rc == 0)
 		rc = crm_setting_get(tx, name.p, &cur);
 	if (rc == CRM_ENOTFOUND)
