@@ -80,28 +80,6 @@ crm_buf_free(struct crm_buf *b)
 	b->len = b->cap = 0;
 }
 
-void
-crm_be64_put(unsigned char out[8], uint64_t v)
-{
-	int i;
-
-	for (i = 7; i >= 0; i--) {
-		out[i] = (unsigned char)(v & 0xff);
-		v >>= 8;
-	}
-}
-
-uint64_t
-crm_be64_get(const unsigned char in[8])
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		v = (v << 8) | in[i];
-	return v;
-}
-
 int
 crm_buf_addbe64(struct crm_buf *b, uint64_t v)
 {

@@ -82,8 +82,29 @@ crm_buf_addvarint(struct crm_buf *b, uint64_t v)
 	return crm_buf_add(b, tmp, n);
 }
 int crm_buf_addbe64(struct crm_buf *b, uint64_t v);
-void crm_be64_put(unsigned char out[8], uint64_t v);
-uint64_t crm_be64_get(const unsigned char in[8]);
+
+/* Big-endian ids, so keys sort as numbers: inline, a put or two per
+ * index entry. */
+static inline void
+crm_be64_put(unsigned char out[8], uint64_t v)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	__builtin_memcpy(out, &v, 8);
+}
+
+static inline uint64_t
+crm_be64_get(const unsigned char in[8])
+{
+	uint64_t v;
+
+	__builtin_memcpy(&v, in, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
 
 /*
  * Reads a varint at *p (not past end); advances *p.  Returns 0, or

@@ -41,6 +41,9 @@ struct crm_db {
 	size_t mapsize;
 	MDB_dbi rec[CRM_MAX_ENTITIES];
 	MDB_dbi idx[CRM_MAX_ENTITIES][CRM_MAX_FIELDS];
+	/* The indexed fields per entity, the unique ones first. */
+	int keyed[CRM_MAX_ENTITIES][CRM_MAX_FIELDS];
+	int nkeyed[CRM_MAX_ENTITIES], nunique[CRM_MAX_ENTITIES];
 	MDB_dbi meta, audit, audit_rec;
 };
 
@@ -189,6 +192,24 @@ dbi_name(struct crm_buf *b, const struct crm_entity *e, int f)
 }
 
 /* Opens every named database; creates them when create is set. */
+
+/* The fields of e with an index, the unique ones first, in field order. */
+static void
+keyed_fields(struct crm_db *db, const struct crm_entity *e)
+{
+	int f, n = 0, pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (f = 0; f < e->nfields; f++)
+			if (db->idx[e->num][f] != 0 &&
+			    ((e->fields[f].flags & CRM_F_UNIQUE) == 0) == pass)
+				db->keyed[e->num][n++] = f;
+		if (pass == 0)
+			db->nunique[e->num] = n;
+	}
+	db->nkeyed[e->num] = n;
+}
+
 static int
 open_dbis(struct crm_db *db, MDB_txn *t, int create)
 {
@@ -219,6 +240,7 @@ open_dbis(struct crm_db *db, MDB_txn *t, int create)
 				    (fl & CRM_F_UNIQUE ? 0 : MDB_DUPSORT | MDB_DUPFIXED),
 				    &db->idx[e->num][f]);
 		}
+		keyed_fields(db, e);
 	}
 	crm_buf_free(&name);
 	return rc;
@@ -704,6 +726,15 @@ crm_db_index(const struct crm_db *db, const struct crm_entity *e, int f)
 	return db->idx[e->num][f];
 }
 
+void
+crm_db_keyed(const struct crm_db *db, const struct crm_entity *e,
+    const int **fields, int *n, int *nunique)
+{
+	*fields = db->keyed[e->num];
+	*n = db->nkeyed[e->num];
+	*nunique = db->nunique[e->num];
+}
+
 MDB_dbi
 crm_db_meta(const struct crm_db *db)
 {
@@ -871,17 +902,22 @@ crm_put(struct crm_txn *tx, MDB_dbi dbi, MDB_val *key, MDB_val *val,
 	 * cursor writes here), and splits a full last page by starting a
 	 * new one.  Refused (not the largest) without a change, a put goes
 	 * in place, and appends to that table rest a while.  A duplicate
-	 * (an id) is nearly always the largest of its key.
+	 * (an id) is nearly always the largest of its key, and a new key of
+	 * a sorted column (a phone of a generated series) the largest key.
 	 */
 	rc = MDB_KEYEXIST;
-	if (dup || tx->noapp[dbi] == 0) {
+	if (tx->noapp[dbi] == 0) {
 		v = *val;
-		rc = mdb_cursor_put(c, key, &v, flags | (dup ? MDB_APPENDDUP :
-		    MDB_APPEND));
-		if (rc == MDB_KEYEXIST && !dup)
+		rc = mdb_cursor_put(c, key, &v, flags | MDB_APPEND |
+		    (dup ? MDB_APPENDDUP : 0));
+		if (rc == MDB_KEYEXIST)
 			tx->noapp[dbi] = 64;
 	} else
 		tx->noapp[dbi]--;
+	if (rc == MDB_KEYEXIST && dup) {
+		v = *val;
+		rc = mdb_cursor_put(c, key, &v, flags | MDB_APPENDDUP);
+	}
 	if (rc == MDB_KEYEXIST)
 		rc = mdb_cursor_put(c, key, val, flags);
 	if (rc == 0 && tx->pager != NULL && ++tx->puts % PAGER_EVERY == 0)

@@ -122,6 +122,10 @@ MDB_dbi crm_db_records(const struct crm_db *db, const struct crm_entity *e);
 /* The index of field f, or 0 when it has none. */
 MDB_dbi crm_db_index(const struct crm_db *db, const struct crm_entity *e,
     int f);
+/* The fields of e that have an index: *nunique unique ones, then the
+ * others; *n in all. */
+void crm_db_keyed(const struct crm_db *db, const struct crm_entity *e,
+    const int **fields, int *n, int *nunique);
 MDB_dbi crm_db_meta(const struct crm_db *db);
 MDB_dbi crm_db_audit(const struct crm_db *db);
 MDB_dbi crm_db_audit_rec(const struct crm_db *db);

@@ -535,8 +535,11 @@ crm_rec_exponent(const struct crm_rec *r)
 int
 crm_rec_finish_money(struct crm_rec *r)
 {
-	int f, exp = crm_rec_exponent(r);
+	int f, exp;
 
+	if (!crm_entity_has_type(r->ent, CRM_T_MONEY))
+		return 0;
+	exp = crm_rec_exponent(r);
 	for (f = 0; f < r->ent->nfields; f++) {
 		struct crm_val *v = &r->v[f];
 

@@ -2,6 +2,7 @@
  * schema.c — the entity tables of DESIGN.md.  A business field is added
  * here and nowhere else; see schema.h for the rules on field numbers.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "error.h"
@@ -224,6 +225,33 @@ crm_entity_find(const char *name)
 		    strcmp(crm_entities[i]->plural, name) == 0)
 			return crm_entities[i];
 	return NULL;
+}
+
+/* A bit per field type, per entity: worked out once, as the tables
+ * are constant. */
+static uint32_t type_bits[sizeof(crm_entities) / sizeof(crm_entities[0])];
+static pthread_once_t type_bits_once = PTHREAD_ONCE_INIT;
+
+static void
+find_type_bits(void)
+{
+	int i, f;
+
+	for (i = 0; i < crm_nentities; i++)
+		for (f = 0; f < crm_entities[i]->nfields; f++)
+			type_bits[i] |= 1u << crm_entities[i]->fields[f].type;
+}
+
+int
+crm_entity_has_type(const struct crm_entity *e, enum crm_type t)
+{
+	int i;
+
+	pthread_once(&type_bits_once, find_type_bits);
+	for (i = 0; i < crm_nentities; i++)
+		if (crm_entities[i] == e)
+			return (type_bits[i] >> t) & 1;
+	return 1;	/* not one of ours: assume it may */
 }
 
 const struct crm_entity *

@@ -334,12 +334,13 @@ crm_lookup(struct crm_txn *tx, const struct crm_entity *e, const char *ref,
 	return not_found(e, ref, len);
 }
 
-int
-crm_resolve(struct crm_txn *tx, struct crm_rec *r)
+/* The references r names by text, made ids. */
+static int
+resolve_refs(struct crm_txn *tx, struct crm_rec *r)
 {
-	int f, rc = 0;
+	int f, rc;
 
-	for (f = 0; f < r->ent->nfields && rc == 0; f++) {
+	for (f = 0; f < r->ent->nfields; f++) {
 		const struct crm_field *fd = &r->ent->fields[f];
 		struct crm_val *v = &r->v[f];
 		uint64_t id;
@@ -358,6 +359,18 @@ crm_resolve(struct crm_txn *tx, struct crm_rec *r)
 		v->len = 0;
 		v->state = CRM_V_SET;
 	}
+	return 0;
+}
+
+int
+crm_resolve(struct crm_txn *tx, struct crm_rec *r)
+{
+	int rc = 0;
+
+	/* Asked for every row of an import: entities without references
+	 * skip the loop. */
+	if (crm_entity_has_type(r->ent, CRM_T_REF))
+		rc = resolve_refs(tx, r);
 	/* Money last: a rule may supply the currency it is read in. */
 	if (rc == 0)
 		rc = crm_rules_defaults(tx, r);
@@ -474,12 +487,6 @@ put_record(struct crm_txn *tx, const struct crm_rec *r, unsigned flags)
 	return crm_put(tx, crm_db_records(tx->db, r->ent), &key, &val, flags, 0);
 }
 
-static int
-is_unique(const struct crm_entity *e, int f)
-{
-	return (e->fields[f].flags & CRM_F_UNIQUE) != 0;
-}
-
 /* The defaults of a creation, in the fields r leaves empty; *filled
  * gets a bit per field filled. */
 static int
@@ -565,7 +572,8 @@ static int
 insert(struct crm_txn *tx, struct crm_rec *r, int restore)
 {
 	uint64_t filled = 0;	/* fields this call filled in */
-	int f, g, rc;
+	const int *keyed;
+	int k, g, nkeyed, nunique, rc;
 
 	/* Defaults first: a default amount is money to resolve too. */
 	rc = restore ? 0 : fill_defaults(r, tx->now, &filled);
@@ -591,12 +599,11 @@ insert(struct crm_txn *tx, struct crm_rec *r, int restore)
 	 * an import can try a creation and fall back to the match it names.
 	 */
 	tx->conflict_id = 0;
-	for (f = 0; f < r->ent->nfields && rc == 0; f++) {
-		if (!is_unique(r->ent, f))
-			continue;
-		rc = index_field(tx, r, f, 1);
-		for (g = 0; g < f && rc == CRM_EEXIST; g++)
-			if (is_unique(r->ent, g) && index_field(tx, r, g, 0) != 0)
+	crm_db_keyed(tx->db, r->ent, &keyed, &nkeyed, &nunique);
+	for (k = 0; k < nunique && rc == 0; k++) {
+		rc = index_field(tx, r, keyed[k], 1);
+		for (g = 0; g < k && rc == CRM_EEXIST; g++)
+			if (index_field(tx, r, keyed[g], 0) != 0)
 				rc = CRM_EINTERNAL;
 	}
 	if (rc != 0) {
@@ -613,9 +620,8 @@ insert(struct crm_txn *tx, struct crm_rec *r, int restore)
 	if (rc == MDB_KEYEXIST)
 		rc = crm_seterr(CRM_EEXIST, "%s %llu already exists",
 		    r->ent->name, (unsigned long long)r->id);
-	for (f = 0; f < r->ent->nfields && rc == 0; f++)
-		if (!is_unique(r->ent, f))
-			rc = index_field(tx, r, f, 1);
+	for (k = nunique; k < nkeyed && rc == 0; k++)
+		rc = index_field(tx, r, keyed[k], 1);
 	if (rc == 0)
 		rc = note_customs(tx, r);
 	/* The record itself is the creation's "new": storing it twice would
