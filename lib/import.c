@@ -86,6 +86,8 @@ struct pipe {
 };
 
 #define WAKE_AT 64
+/* Rows waiting for the writer above which the reader does its share. */
+#define PREP_AHEAD 64
 
 struct job {
 	struct crm_db *db;
@@ -903,7 +905,7 @@ slot_say(struct slot *sl, int kind, size_t line, const char *msg)
 
 /* Reads the next row into sl (reader thread). */
 static void
-fill(struct job *j, struct slot *sl)
+fill(struct job *j, struct slot *sl, size_t ahead)
 {
 	const struct crm_row *row;
 	int rc;
@@ -962,8 +964,15 @@ fill(struct job *j, struct slot *sl)
 		rc = take_row(j, sl, row);
 		if (rc == 0)
 			rc = prepare(j, sl);
-		/* The writer has the only thread to spare for none of this. */
-		if (rc == 0 && j->o->on_new == CRM_ONNEW_CREATE)
+		/*
+		 * Index keys and the encoding, made ahead for the writer while
+		 * it has rows enough to go on with; when it is about to run
+		 * dry, the row goes as it is and the writer makes them (crm_insert
+		 * does without), so neither thread waits for work the other
+		 * could have done.
+		 */
+		if (rc == 0 && j->o->on_new == CRM_ONNEW_CREATE &&
+		    ahead >= PREP_AHEAD)
 			crm_prepare(sl->rec, j->now, &sl->prep);
 		sl->prep_rc = rc;
 		if (rc != 0)
@@ -997,7 +1006,8 @@ reader_main(void *arg)
 			break;
 		/* The writer never touches slots past put. */
 		pp->s[put % RING].prep_rc = 0;
-		fill(j, &pp->s[put % RING]);
+		fill(j, &pp->s[put % RING], put - atomic_load_explicit(&pp->got,
+		    memory_order_relaxed));
 		kind = pp->s[put % RING].kind;
 		atomic_store(&pp->put, put + 1);
 		if (atomic_load(&pp->getter_waits) && (kind != SLOT_ROW ||
