@@ -26,17 +26,6 @@ lower(int c)
 	return c >= 'A' && c <= 'Z' ? c + 32 : c;
 }
 
-void
-crm_trim(const char **s, size_t *len)
-{
-	while (*len > 0 && (**s == ' ' || **s == '\t')) {
-		(*s)++;
-		(*len)--;
-	}
-	while (*len > 0 && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t'))
-		(*len)--;
-}
-
 int
 crm_parse_i64(const char *s, size_t len, int64_t min, int64_t max,
     int64_t *out)
@@ -704,14 +693,26 @@ int
 crm_email_norm(struct crm_buf *out, const char *s, size_t len)
 {
 	size_t i, at = (size_t)-1, dot = (size_t)-1;
+	char *d;
 	int rc;
 
 	crm_trim(&s, &len);
+	rc = crm_buf_grow(out, len);
+	if (rc != 0)
+		return rc;
+	/* Checked and lowered in one pass; the copy counts only if good. */
+	d = out->p + out->len;
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c <= ' ' || c == 0x7f || c == ',' || c == ';' || c == '<' ||
-		    c == '>')
+		if (c > '@') {
+			d[i] = (char)lower(c);
+			if (c == 0x7f)
+				goto bad;
+			continue;
+		}
+		d[i] = (char)c;
+		if (c <= ' ' || c == ',' || c == ';' || c == '<' || c == '>')
 			goto bad;
 		if (c == '@') {
 			if (at != (size_t)-1)
@@ -723,15 +724,11 @@ crm_email_norm(struct crm_buf *out, const char *s, size_t len)
 	if (at == (size_t)-1 || at == 0 || dot == (size_t)-1 ||
 	    dot == at + 1 || dot == len - 1)
 		goto bad;
-	rc = crm_buf_grow(out, len);
-	if (rc != 0)
-		return rc;
-	for (i = 0; i < len; i++)
-		out->p[out->len + i] = (char)lower((unsigned char)s[i]);
 	out->len += len;
 	out->p[out->len] = '\0';
 	return 0;
 bad:
+	out->p[out->len] = '\0';
 	return crm_seterr(CRM_EDATA, "\"%.*s\": not an e-mail address",
 	    (int)len, s);
 }
@@ -739,8 +736,9 @@ bad:
 int
 crm_phone_norm(struct crm_buf *out, const char *s, size_t len)
 {
-	size_t i, start = out->len;
-	int ndig = 0, rc = 0, plus = 0, zeros = 0;
+	size_t i, n, start = out->len;
+	int ndig = 0, kept, plus = 0, zeros = 0;
+	char num[24];
 
 	crm_trim(&s, &len);
 	/* A leading + or 00 (separators aside) is the international
@@ -760,21 +758,21 @@ crm_phone_norm(struct crm_buf *out, const char *s, size_t len)
 	}
 	if (!plus && ndig >= 2 && zeros == 2)
 		plus = 2;	/* 00: drop the two zeros */
+	kept = ndig - (plus == 2 ? 2 : 0);
+	if (kept < 3 || kept > 20)
+		goto bad;
+	/* At most 22 digits and the +: made aside, added at once. */
+	n = 0;
 	if (plus)
-		rc = crm_buf_addc(out, '+');
-	for (i = 0, ndig = 0; i < len && rc == 0; i++) {
+		num[n++] = '+';
+	for (i = 0, ndig = 0; i < len; i++) {
 		if (!isdig((unsigned char)s[i]))
 			continue;
 		if (plus == 2 && ndig++ < 2)
 			continue;
-		rc = crm_buf_addc(out, s[i]);
+		num[n++] = s[i];
 	}
-	if (rc != 0)
-		return rc;
-	ndig = (int)(out->len - start) - (plus != 0);
-	if (ndig < 3 || ndig > 20)
-		goto bad;
-	return 0;
+	return crm_buf_add(out, num, n);
 bad:
 	out->len = start;
 	if (out->p)

@@ -20,8 +20,18 @@
 int crm_parse_i64(const char *s, size_t len, int64_t min, int64_t max,
     int64_t *out);
 
-/* Strips ASCII spaces and tabs from both ends of (*s, *len). */
-void crm_trim(const char **s, size_t *len);
+/* Strips ASCII spaces and tabs from both ends of (*s, *len); inline,
+ * as every value read passes here. */
+static inline void
+crm_trim(const char **s, size_t *len)
+{
+	while (*len > 0 && (**s == ' ' || **s == '\t')) {
+		(*s)++;
+		(*len)--;
+	}
+	while (*len > 0 && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t'))
+		(*len)--;
+}
 
 /*
  * Money: a decimal string ("1234.5", "-0.05", "1,234.50") to integer
