@@ -579,6 +579,8 @@ crm_txn_end(struct crm_txn *tx)
 	for (i = 0; i < sizeof(tx->memo) / sizeof(tx->memo[0]); i++)
 		crm_memo_drop(tx, tx->memo[i].key);
 	crm_pager_stop(tx);
+	free(tx->dupq);
+	tx->dupq = NULL;
 	/* A write transaction's cursors end with it; a read's do not. */
 	for (i = 0; i < CRM_MAX_DBI && tx->t != NULL && !tx->rw; i++)
 		if (tx->wc[i] != NULL)
@@ -691,6 +693,8 @@ crm_write(struct crm_db *db, int (*fn)(struct crm_txn *, void *), void *arg)
 			rc = fn(&tx, arg);
 		if (rc == 0 && tx.before_commit != NULL)
 			rc = tx.before_commit(&tx);
+		if (rc == 0)
+			rc = crm_dups_flush(&tx, 0);
 		if (rc == 0)
 			rc = flush_seqs(&tx);
 		if (rc == 0) {
@@ -885,14 +889,136 @@ wcursor(struct crm_txn *tx, MDB_dbi dbi, MDB_cursor **c)
 	return rc;
 }
 
+/*
+ * Ids for one key of a table of duplicates, put together with
+ * MDB_MULTIPLE: a put of one id costs a search of the key, the opening
+ * of its duplicates and a walk to their end, where a load gives the same
+ * handful of keys (owners, tags) over and over.  A table with keys of
+ * its own (phones) takes a few groups and puts the rest at once.
+ */
+#define DUPQ_IDS 128		/* ids a key gathers before they go in */
+#define DUPQ_GROUPS 32		/* keys gathering at once, */
+#define DUPQ_PER_DBI 8		/* and of one table */
+
+struct dupq_group {
+	MDB_dbi dbi;
+	unsigned n;
+	size_t klen;
+	unsigned char key[512];
+	unsigned char ids[DUPQ_IDS * 8];
+};
+
+struct crm_dupq {
+	int n;
+	struct dupq_group g[DUPQ_GROUPS];
+};
+
+static int
+cmp_id(const void *a, const void *b)
+{
+	return memcmp(a, b, 8);
+}
+
+static int
+dupq_put_group(struct crm_txn *tx, struct dupq_group *g)
+{
+	MDB_cursor *c;
+	MDB_val key = { g->klen, g->key }, data[2], v;
+	unsigned i;
+	int rc, sorted = 1;
+
+	if (g->n == 0)
+		return 0;
+	rc = wcursor(tx, g->dbi, &c);
+	if (rc != 0)
+		return rc;
+	for (i = 1; i < g->n && sorted; i++)
+		sorted = memcmp(g->ids + 8 * (i - 1), g->ids + 8 * i, 8) < 0;
+	if (!sorted)
+		qsort(g->ids, g->n, 8, cmp_id);
+	data[0].mv_size = 8;
+	data[0].mv_data = g->ids;
+	data[1].mv_size = g->n;
+	data[1].mv_data = NULL;
+	rc = mdb_cursor_put(c, &key, data, MDB_MULTIPLE | MDB_APPENDDUP);
+	/* Not all above the key's ids already (an update's, a repeat): one
+	 * at a time, where a pair already there is no change. */
+	for (i = 0; rc == MDB_KEYEXIST && i < g->n; i++) {
+		v.mv_size = 8;
+		v.mv_data = g->ids + 8 * i;
+		rc = mdb_cursor_put(c, &key, &v, 0);
+		if (rc == 0 && i + 1 < g->n)
+			rc = MDB_KEYEXIST;
+	}
+	g->n = 0;
+	return rc;
+}
+
+/* Gathers (key, id) for a later put: *held is 0 when it is not taken
+ * (no group free), and the caller puts it now. */
+static int
+dupq_add(struct crm_txn *tx, MDB_dbi dbi, const MDB_val *key,
+    const MDB_val *val, int *held)
+{
+	struct crm_dupq *q = tx->dupq;
+	struct dupq_group *g = NULL;
+	int i, mine = 0;
+
+	*held = 0;
+	if (val->mv_size != 8 || key->mv_size > sizeof(g->key))
+		return 0;
+	if (q == NULL) {
+		q = tx->dupq = calloc(1, sizeof(*q));
+		if (q == NULL)
+			return 0;
+	}
+	for (i = 0; i < q->n && g == NULL; i++) {
+		if (q->g[i].dbi != dbi)
+			continue;
+		mine++;
+		if (q->g[i].klen == key->mv_size &&
+		    memcmp(q->g[i].key, key->mv_data, key->mv_size) == 0)
+			g = &q->g[i];
+	}
+	if (g == NULL) {
+		if (mine >= DUPQ_PER_DBI || q->n == DUPQ_GROUPS)
+			return 0;
+		g = &q->g[q->n++];
+		g->dbi = dbi;
+		g->n = 0;
+		g->klen = key->mv_size;
+		memcpy(g->key, key->mv_data, key->mv_size);
+	}
+	memcpy(g->ids + 8 * g->n++, val->mv_data, 8);
+	*held = 1;
+	return g->n == DUPQ_IDS ? dupq_put_group(tx, g) : 0;
+}
+
+int
+crm_dups_flush(struct crm_txn *tx, MDB_dbi dbi)
+{
+	struct crm_dupq *q = tx->dupq;
+	int i, rc = 0;
+
+	for (i = 0; q != NULL && i < q->n && rc == 0; i++)
+		if (dbi == 0 || q->g[i].dbi == dbi)
+			rc = dupq_put_group(tx, &q->g[i]);
+	return rc;
+}
+
 int
 crm_put(struct crm_txn *tx, MDB_dbi dbi, MDB_val *key, MDB_val *val,
     unsigned flags, int dup)
 {
 	MDB_cursor *c;
 	MDB_val v;
-	int rc;
+	int rc, held;
 
+	if (dup && flags == 0) {
+		rc = dupq_add(tx, dbi, key, val, &held);
+		if (rc != 0 || held)
+			return rc;
+	}
 	rc = wcursor(tx, dbi, &c);
 	if (rc != 0)
 		return rc;
@@ -933,7 +1059,9 @@ crm_del(struct crm_txn *tx, MDB_dbi dbi, MDB_val *key, MDB_val *val)
 	unsigned fl;
 	int rc;
 
-	rc = wcursor(tx, dbi, &c);
+	rc = crm_dups_flush(tx, dbi);
+	if (rc == 0)
+		rc = wcursor(tx, dbi, &c);
 	if (rc == 0)
 		rc = mdb_dbi_flags(tx->t, dbi, &fl);
 	if (rc != 0)

@@ -46,6 +46,7 @@ struct crm_txn {
 					 * and crm_del, opened on first use */
 	unsigned char noapp[CRM_MAX_DBI];	/* puts before an append is
 					 * tried again */
+	struct crm_dupq *dupq;		/* ids gathered by crm_put */
 	struct crm_pager *pager;	/* see crm_pager_start */
 	unsigned puts;			/* crm_put calls, for the pager */
 	struct {			/* creations not yet in the audit */
@@ -141,6 +142,14 @@ int crm_db_stamp(struct crm_txn *tx);
  * value removes one (so it reads as never set: the default). */
 int crm_setting_get(struct crm_txn *tx, const char *name, struct crm_buf *out);
 int crm_setting_put(struct crm_txn *tx, const char *name, const char *value);
+
+/*
+ * crm_put gathers the ids of a key of a table of duplicates (an index
+ * such as owner or tags) and puts them together; this puts what waits
+ * for table dbi (0: all).  Whatever reads such a table in a write calls
+ * it first (the store does), and crm_write before the commit.
+ */
+int crm_dups_flush(struct crm_txn *tx, MDB_dbi dbi);
 
 /*
  * mdb_put and mdb_del through one cursor per DBI, kept for the whole

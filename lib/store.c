@@ -245,6 +245,9 @@ crm_find_by(struct crm_txn *tx, const struct crm_rec *r, int f, uint64_t *id)
 
 	if (r->ent->fields[f].type == CRM_T_PHONE && r->v[f].state == CRM_V_SET)
 		return find_phone(tx, r, f, id);
+	rc = crm_dups_flush(tx, dbi);	/* the ids crm_put holds back */
+	if (rc != 0)
+		return rc;
 
 	if (dbi == 0 || r->v[f].state != CRM_V_SET)
 		return CRM_ENOTFOUND;
@@ -273,6 +276,9 @@ lookup_field(struct crm_txn *tx, const struct crm_entity *e, int f,
 	MDB_val key, val;
 	int rc;
 
+	rc = crm_dups_flush(tx, dbi);	/* the ids crm_put holds back */
+	if (rc != 0)
+		return rc;
 	crm_buf_reset(&tx->kbuf);
 	rc = crm_index_key(e, f, s, len, &tx->kbuf);
 	if (rc != 0)
@@ -809,6 +815,9 @@ crm_iter_index(struct crm_txn *tx, const struct crm_entity *e, int f,
 	if (dbi == 0)
 		return crm_seterr(CRM_EINTERNAL, "field '%s' has no index",
 		    e->fields[f].name);
+	rc = crm_dups_flush(tx, dbi);	/* the ids crm_put holds back */
+	if (rc != 0)
+		return rc;
 	it = calloc(1, sizeof(*it));
 	if (it == NULL)
 		return ENOMEM;

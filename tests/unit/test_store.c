@@ -24,6 +24,7 @@
 
 #include "audit.h"
 #include "buf.h"
+#include "check.h"
 #include "db.h"
 #include "error.h"
 #include "record.h"
@@ -838,6 +839,130 @@ test_update_indexes(void **state)
 	PASSED(fx);
 }
 
+/* ---- gathered duplicates ----------------------------------------------- */
+
+/*
+ * crm_put holds back the ids of an owner or tag for one put; whatever
+ * reads that index in the same write must see them all the same: a
+ * look-up half-way, an update that moves an older id under a key with
+ * newer ones, more keys than a table gathers at once, more ids than a
+ * group holds.
+ */
+#define DUPS_N 700
+#define DUPS_OWNERS 13
+
+static int
+owner_ids(struct crm_txn *tx, const char *owner, uint64_t *n, uint64_t *last)
+{
+	const struct crm_entity *e = customer_ent();
+	struct crm_iter *it = NULL;
+	uint64_t id;
+	int rc;
+
+	*n = *last = 0;
+	rc = crm_iter_index(tx, e, crm_field_find(e, "owner", 5), owner,
+	    strlen(owner), &it);
+	while (rc == 0 && (rc = crm_iter_next(it, &id, NULL, NULL)) == 0) {
+		if (id <= *last)
+			return -1;	/* ids in order, each once */
+		*last = id;
+		(*n)++;
+	}
+	crm_iter_free(it);
+	return rc == CRM_ENOTFOUND ? 0 : rc;
+}
+
+static int
+do_dups(struct crm_txn *tx, void *arg)
+{
+	uint64_t *seen = arg, n, last;
+	struct crm_rec *r = crm_rec_new(customer_ent());
+	struct crm_rec *nw = crm_rec_new(customer_ent());
+	char name[32], owner[32], tags[32];
+	int i, rc = 0;
+
+	if (r == NULL || nw == NULL)
+		rc = ENOMEM;
+	for (i = 1; i <= DUPS_N && rc == 0; i++) {
+		crm_rec_reset(r);
+		snprintf(name, sizeof(name), "name=C%d", i);
+		snprintf(owner, sizeof(owner), "owner=o%d", i % DUPS_OWNERS);
+		snprintf(tags, sizeof(tags), "tags=t%d;all", i % 3);
+		{
+			const char *kv[] = { name, owner, tags, NULL };
+
+			rc = set_list(r, kv);
+		}
+		if (rc == 0)
+			rc = crm_insert(tx, r);
+		/* Half-way, in the same write: o3 has ids 3, 16, 29, ... */
+		if (rc == 0 && i == DUPS_N / 2) {
+			rc = owner_ids(tx, "o3", &n, &last);
+			seen[0] = n;
+		}
+	}
+	/* Customer 1 (an older id) moves to o5, whose ids run past it. */
+	if (rc == 0)
+		rc = crm_fetch(tx, r, 1);
+	if (rc == 0)
+		rc = crm_rec_copy(nw, r);
+	if (rc == 0) {
+		const char *kv[] = { "owner=o5", NULL };
+
+		rc = set_list(nw, kv);
+	}
+	if (rc == 0)
+		rc = crm_update(tx, r, nw);
+	if (rc == 0)
+		rc = owner_ids(tx, "o5", &seen[1], &last);
+	crm_rec_free(r);
+	crm_rec_free(nw);
+	return rc;
+}
+
+static int
+no_problem(const struct crm_problem *p, void *arg)
+{
+	(void)arg;
+	print_message("# check: %s %llu %s: %s\n", p->entity ? p->entity : "",
+	    (unsigned long long)p->id, p->field, p->what);
+	return 0;
+}
+
+static void
+test_gathered_dups(void **state)
+{
+	struct fixture *fx = *state;
+	struct crm_check_counts cc;
+	struct crm_txn tx;
+	uint64_t seen[2] = { 0, 0 }, n, last;
+	char o[8];
+	int k, total = 0;
+
+	open_rw(fx);
+	assert_int_equal(crm_write(fx->db, do_dups, seen), 0);
+	assert_int_equal(seen[0], (DUPS_N / 2 - 3) / DUPS_OWNERS + 1);
+	/* o5: 5, 18, ... and now 1 as well */
+	assert_int_equal(seen[1], (DUPS_N - 5) / DUPS_OWNERS + 1 + 1);
+	assert_int_equal(crm_read_begin(fx->db, &tx), 0);
+	for (k = 0; k < DUPS_OWNERS; k++) {
+		snprintf(o, sizeof(o), "o%d", k);
+		assert_int_equal(owner_ids(&tx, o, &n, &last), 0);
+		total += (int)n;
+	}
+	assert_int_equal(total, DUPS_N);
+	memset(&cc, 0, sizeof(cc));
+	assert_int_equal(crm_check(&tx, no_problem, NULL, &cc), 0);
+	assert_int_equal(cc.problems, 0);
+	assert_int_equal(cc.records, DUPS_N);
+	crm_txn_end(&tx);
+	INDEXED(fx, "owner", "o1", "14,27,40,53,66,79,92,105,118,131,144,157,"
+	    "170,183,196,209,222,235,248,261,274,287,300,313,326,339,352,365,"
+	    "378,391,404,417,430,443,456,469,482,495,508,521,534,547,560,573,"
+	    "586,599,612,625,638,651,664,677,690,");
+	PASSED(fx);
+}
+
 /* ---- delete and undo ------------------------------------------------ */
 
 struct delete_job {
@@ -1369,6 +1494,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_lookup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_update_audit, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_gathered_dups, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_update_indexes, setup,
 		    teardown),
