@@ -911,6 +911,10 @@ struct dupq_group {
 struct crm_dupq {
 	int n;
 	struct dupq_group g[DUPQ_GROUPS];
+	struct dupq_table {		/* per table: its groups, and how */
+		unsigned char n, g[DUPQ_PER_DBI];	/* often a key */
+		unsigned hits, misses;	/* found one, or none free */
+	} t[CRM_MAX_DBI];
 };
 
 static int
@@ -962,33 +966,43 @@ dupq_add(struct crm_txn *tx, MDB_dbi dbi, const MDB_val *key,
 {
 	struct crm_dupq *q = tx->dupq;
 	struct dupq_group *g = NULL;
-	int i, mine = 0;
+	struct dupq_table *t;
+	int i;
 
 	*held = 0;
-	if (val->mv_size != 8 || key->mv_size > sizeof(g->key))
+	if (val->mv_size != 8 || key->mv_size == 0 ||
+	    key->mv_size > sizeof(g->key) || dbi >= CRM_MAX_DBI)
 		return 0;
 	if (q == NULL) {
 		q = tx->dupq = calloc(1, sizeof(*q));
 		if (q == NULL)
 			return 0;
 	}
-	for (i = 0; i < q->n && g == NULL; i++) {
-		if (q->g[i].dbi != dbi)
-			continue;
-		mine++;
-		if (q->g[i].klen == key->mv_size &&
-		    memcmp(q->g[i].key, key->mv_data, key->mv_size) == 0)
-			g = &q->g[i];
+	t = &q->t[dbi];
+	/* A table whose keys hardly come again is not worth the look. */
+	if (t->misses > 1024 && t->misses > 8 * t->hits)
+		return 0;
+	for (i = 0; i < t->n && g == NULL; i++) {
+		struct dupq_group *c = &q->g[t->g[i]];
+
+		if (c->klen == key->mv_size &&
+		    c->key[0] == *(const unsigned char *)key->mv_data &&
+		    memcmp(c->key, key->mv_data, key->mv_size) == 0)
+			g = c;
 	}
 	if (g == NULL) {
-		if (mine >= DUPQ_PER_DBI || q->n == DUPQ_GROUPS)
+		if (t->n == DUPQ_PER_DBI || q->n == DUPQ_GROUPS) {
+			t->misses++;
 			return 0;
+		}
+		t->g[t->n++] = (unsigned char)q->n;
 		g = &q->g[q->n++];
 		g->dbi = dbi;
 		g->n = 0;
 		g->klen = key->mv_size;
 		memcpy(g->key, key->mv_data, key->mv_size);
-	}
+	} else
+		t->hits++;
 	memcpy(g->ids + 8 * g->n++, val->mv_data, 8);
 	*held = 1;
 	return g->n == DUPQ_IDS ? dupq_put_group(tx, g) : 0;

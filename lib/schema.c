@@ -227,31 +227,59 @@ crm_entity_find(const char *name)
 	return NULL;
 }
 
-/* A bit per field type, per entity: worked out once, as the tables
- * are constant. */
-static uint32_t type_bits[sizeof(crm_entities) / sizeof(crm_entities[0])];
-static pthread_once_t type_bits_once = PTHREAD_ONCE_INIT;
+/* What the tables say of each entity, worked out once: they are
+ * constant, and asked for every row of an import. */
+static struct {
+	uint32_t types;		/* a bit per field type */
+	uint64_t dflts;		/* a bit per field with a default */
+} facts[sizeof(crm_entities) / sizeof(crm_entities[0])];
+static pthread_once_t facts_once = PTHREAD_ONCE_INIT;
 
 static void
-find_type_bits(void)
+find_facts(void)
 {
 	int i, f;
 
 	for (i = 0; i < crm_nentities; i++)
-		for (f = 0; f < crm_entities[i]->nfields; f++)
-			type_bits[i] |= 1u << crm_entities[i]->fields[f].type;
+		for (f = 0; f < crm_entities[i]->nfields && f < 64; f++) {
+			facts[i].types |= 1u << crm_entities[i]->fields[f].type;
+			if (crm_entities[i]->fields[f].dflt != NULL)
+				facts[i].dflts |= (uint64_t)1 << f;
+		}
+}
+
+static int
+facts_of(const struct crm_entity *e)
+{
+	int i;
+
+	pthread_once(&facts_once, find_facts);
+	for (i = 0; i < crm_nentities; i++)
+		if (crm_entities[i] == e)
+			return i;
+	return -1;
 }
 
 int
 crm_entity_has_type(const struct crm_entity *e, enum crm_type t)
 {
-	int i;
+	int i = facts_of(e);
 
-	pthread_once(&type_bits_once, find_type_bits);
-	for (i = 0; i < crm_nentities; i++)
-		if (crm_entities[i] == e)
-			return (type_bits[i] >> t) & 1;
-	return 1;	/* not one of ours: assume it may */
+	return i < 0 || ((facts[i].types >> t) & 1);	/* not ours: it may */
+}
+
+uint64_t
+crm_entity_defaults(const struct crm_entity *e)
+{
+	int i = facts_of(e), f;
+	uint64_t bits = 0;
+
+	if (i >= 0)
+		return facts[i].dflts;
+	for (f = 0; f < e->nfields && f < 64; f++)
+		if (e->fields[f].dflt != NULL)
+			bits |= (uint64_t)1 << f;
+	return bits;
 }
 
 const struct crm_entity *

@@ -72,6 +72,8 @@ const struct crm_entity *crm_entity_bynum(int num);
 int crm_field_find(const struct crm_entity *e, const char *name, size_t len);
 /* Whether e has a built-in field of type t. */
 int crm_entity_has_type(const struct crm_entity *e, enum crm_type t);
+/* A bit (1 << f) per built-in field f of e with a default. */
+uint64_t crm_entity_defaults(const struct crm_entity *e);
 
 /* Types held as a number (int, money, date, time, bool, ref). */
 int crm_type_numeric(enum crm_type t);

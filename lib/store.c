@@ -498,13 +498,16 @@ put_record(struct crm_txn *tx, const struct crm_rec *r, unsigned flags)
 static int
 fill_defaults(struct crm_rec *r, int64_t now, uint64_t *filled)
 {
+	uint64_t todo = crm_entity_defaults(r->ent);
 	int f, rc = 0;
 
-	for (f = 0; f < r->ent->nfields && rc == 0; f++) {
-		const struct crm_field *fd = &r->ent->fields[f];
+	for (; todo != 0 && rc == 0; todo &= todo - 1) {
+		const char *d;
 
-		if (fd->dflt != NULL && r->v[f].state == CRM_V_EMPTY) {
-			rc = crm_rec_setf(r, f, fd->dflt, strlen(fd->dflt), now);
+		f = __builtin_ctzll(todo);
+		d = r->ent->fields[f].dflt;
+		if (r->v[f].state == CRM_V_EMPTY) {
+			rc = crm_rec_setf(r, f, d, strlen(d), now);
 			*filled |= (uint64_t)1 << f;
 		}
 	}
@@ -515,11 +518,8 @@ fill_defaults(struct crm_rec *r, int64_t now, uint64_t *filled)
 static void
 unfill(struct crm_rec *r, uint64_t filled)
 {
-	int f;
-
-	for (f = 0; f < r->ent->nfields; f++)
-		if (filled & ((uint64_t)1 << f))
-			memset(&r->v[f], 0, sizeof(r->v[f]));
+	for (; filled != 0; filled &= filled - 1)
+		memset(&r->v[__builtin_ctzll(filled)], 0, sizeof(r->v[0]));
 }
 
 void
