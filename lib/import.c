@@ -42,7 +42,10 @@ struct colmap {
  * records (no database needed), and the writer, which holds the write
  * transaction and resolves, matches and stores them, in order.  They
  * meet in a ring of slots; each slot owns its record and a copy of its
- * row (for reports), so memory stays bounded by the ring.
+ * row (for reports), so memory stays bounded by the ring.  The index
+ * keys and the encoding of a new record are made by whichever thread
+ * has time: the reader while the writer has rows to go on with, the
+ * writer otherwise (see fill).
  */
 #define RING 1024
 
@@ -55,7 +58,7 @@ struct slot {
 	int prep_rc;		/* checking the values failed: a row error */
 	char *reason;		/* malloc'd, for BAD, FAIL, HEADER or prep_rc */
 	struct crm_rec *rec;
-	struct crm_prep prep;	/* its keys and encoding, made here */
+	struct crm_prep prep;	/* its keys and encoding, when made here */
 	uint64_t given;		/* fields present in the row */
 	const char *idtext;	/* the id column, in rowbuf */
 	size_t idlen;
