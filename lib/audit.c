@@ -194,6 +194,8 @@ crm_setting_change(struct crm_txn *tx, const char *name, const char *value)
 		goto done;
 	rc = crm_setting_put(tx, name, value);
 	if (rc == 0)
+		crm_memo_clear(tx);	/* what was parsed from it is old */
+	if (rc == 0)
 		rc = crm_audit_add(tx, &crm_audit_setting, 0, CRM_AUDIT_UPDATE,
 		    name, strlen(name), old.p, old.len, value, len);
 done:

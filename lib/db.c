@@ -572,12 +572,20 @@ crm_read_begin(struct crm_db *db, struct crm_txn *tx)
 }
 
 void
-crm_txn_end(struct crm_txn *tx)
+crm_memo_clear(struct crm_txn *tx)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(tx->memo) / sizeof(tx->memo[0]); i++)
 		crm_memo_drop(tx, tx->memo[i].key);
+}
+
+void
+crm_txn_end(struct crm_txn *tx)
+{
+	size_t i;
+
+	crm_memo_clear(tx);
 	crm_pager_stop(tx);
 	free(tx->dupq);
 	tx->dupq = NULL;

@@ -79,6 +79,9 @@ void *crm_memo_get(struct crm_txn *tx, const void *key);
 int crm_memo_put(struct crm_txn *tx, const void *key, void *val,
     void (*free)(void *));
 void crm_memo_drop(struct crm_txn *tx, const void *key);
+/* Drops every memo: a setting changed (crm_setting_change), and memos
+ * are made from settings. */
+void crm_memo_clear(struct crm_txn *tx);
 
 /*
  * Where the database lives: opt (from --db) if not NULL, else $CRM_DB,

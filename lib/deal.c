@@ -134,13 +134,48 @@ find_one(const struct crm_pipeline *p, void *arg)
 	    p->name);
 }
 
+/* The pipelines' setting, read once per transaction (a deal import
+ * asks for every row); crm_setting_change drops the memo. */
+struct pipe_memo {
+	struct crm_buf text;
+	int have;
+};
+static const char pipe_memo_key;
+
+static void
+pipe_memo_free(void *p)
+{
+	struct pipe_memo *m = p;
+
+	crm_buf_free(&m->text);
+	free(m);
+}
+
 static int
 setting(struct crm_txn *tx, struct crm_buf *b, int *have)
 {
-	int rc = crm_setting_get(tx, SETTING, b);
+	struct pipe_memo *m = crm_memo_get(tx, &pipe_memo_key);
+	int rc;
 
+	crm_buf_reset(b);
+	if (m != NULL) {
+		*have = m->have;
+		return m->have ? crm_buf_add(b, m->text.p, m->text.len) : 0;
+	}
+	rc = crm_setting_get(tx, SETTING, b);
 	*have = rc == 0;
-	return rc == CRM_ENOTFOUND ? 0 : rc;
+	if (rc == CRM_ENOTFOUND)
+		rc = 0;
+	/* Kept for the next row; without a free slot, read each time. */
+	m = rc == 0 ? calloc(1, sizeof(*m)) : NULL;
+	if (m == NULL)
+		return rc;
+	m->have = *have;
+	if (*have && crm_buf_add(&m->text, b->p, b->len) != 0)
+		pipe_memo_free(m);
+	else
+		(void)crm_memo_put(tx, &pipe_memo_key, m, pipe_memo_free);
+	return rc;
 }
 
 int
