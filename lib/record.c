@@ -325,7 +325,6 @@ setf(struct crm_rec *r, int field, const char *text, size_t len, int64_t now,
 {
 	const struct crm_field *f = &r->ent->fields[field];
 	struct crm_val *v = &r->v[field];
-	struct crm_buf *scratch = &r->scratch;
 	char cur[4];
 	int64_t iv = 0;
 	int rc = 0, b;
@@ -395,15 +394,12 @@ setf(struct crm_rec *r, int field, const char *text, size_t len, int64_t now,
 	}
 	case CRM_T_TAGS:
 		return set_tags(r, field, text, len, ref);
-	/* Normal forms made only to check the text: the value is kept as
-	 * written, in a scratch buffer the record keeps for the next. */
+	/* Checked only: the value is kept as written. */
 	case CRM_T_EMAIL:
-		crm_buf_reset(scratch);
-		rc = crm_email_norm(scratch, text, len);
+		rc = crm_email_norm(NULL, text, len);
 		break;
 	case CRM_T_PHONE:
-		crm_buf_reset(scratch);
-		rc = crm_phone_norm(scratch, text, len);
+		rc = crm_phone_norm(NULL, text, len);
 		break;
 	case CRM_T_CURRENCY:
 		rc = crm_currency_parse(text, len, cur);

@@ -56,7 +56,7 @@ struct crm_rec {
 	struct crm_arena_blk *arena;
 	const struct crm_prep *prep;	/* work done ahead for crm_insert
 					 * (store.h); NULL after a reset */
-	struct crm_buf scratch;		/* for checking values */
+	struct crm_buf scratch;		/* for set_tags */
 };
 
 /* Allocates an empty record of entity e; NULL when out of memory.

@@ -693,25 +693,29 @@ int
 crm_email_norm(struct crm_buf *out, const char *s, size_t len)
 {
 	size_t i, at = (size_t)-1, dot = (size_t)-1;
-	char *d;
+	char *d = NULL;
 	int rc;
 
 	crm_trim(&s, &len);
-	rc = crm_buf_grow(out, len);
-	if (rc != 0)
-		return rc;
+	if (out != NULL) {
+		rc = crm_buf_grow(out, len);
+		if (rc != 0)
+			return rc;
+		d = out->p + out->len;
+	}
 	/* Checked and lowered in one pass; the copy counts only if good. */
-	d = out->p + out->len;
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		if (c > '@') {
-			d[i] = (char)lower(c);
+			if (d != NULL)
+				d[i] = (char)lower(c);
 			if (c == 0x7f)
 				goto bad;
 			continue;
 		}
-		d[i] = (char)c;
+		if (d != NULL)
+			d[i] = (char)c;
 		if (c <= ' ' || c == ',' || c == ';' || c == '<' || c == '>')
 			goto bad;
 		if (c == '@') {
@@ -724,11 +728,14 @@ crm_email_norm(struct crm_buf *out, const char *s, size_t len)
 	if (at == (size_t)-1 || at == 0 || dot == (size_t)-1 ||
 	    dot == at + 1 || dot == len - 1)
 		goto bad;
-	out->len += len;
-	out->p[out->len] = '\0';
+	if (out != NULL) {
+		out->len += len;
+		out->p[out->len] = '\0';
+	}
 	return 0;
 bad:
-	out->p[out->len] = '\0';
+	if (out != NULL)
+		out->p[out->len] = '\0';
 	return crm_seterr(CRM_EDATA, "\"%.*s\": not an e-mail address",
 	    (int)len, s);
 }
@@ -736,7 +743,7 @@ bad:
 int
 crm_phone_norm(struct crm_buf *out, const char *s, size_t len)
 {
-	size_t i, n, start = out->len;
+	size_t i, n, start = out != NULL ? out->len : 0;
 	int ndig = 0, kept, plus = 0, zeros = 0;
 	char num[24];
 
@@ -761,6 +768,8 @@ crm_phone_norm(struct crm_buf *out, const char *s, size_t len)
 	kept = ndig - (plus == 2 ? 2 : 0);
 	if (kept < 3 || kept > 20)
 		goto bad;
+	if (out == NULL)
+		return 0;	/* only asked whether it is one */
 	/* At most 22 digits and the +: made aside, added at once. */
 	n = 0;
 	if (plus)
@@ -774,9 +783,11 @@ crm_phone_norm(struct crm_buf *out, const char *s, size_t len)
 	}
 	return crm_buf_add(out, num, n);
 bad:
-	out->len = start;
-	if (out->p)
-		out->p[start] = '\0';
+	if (out != NULL) {
+		out->len = start;
+		if (out->p)
+			out->p[start] = '\0';
+	}
 	return crm_seterr(CRM_EDATA, "\"%.*s\": not a phone number",
 	    (int)len, s);
 }

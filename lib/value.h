@@ -100,14 +100,15 @@ int crm_bool_parse(const char *s, size_t len, int *out);
 /*
  * E-mail: checks the shape (one @, a non-empty local part, a dotted
  * domain, no spaces or controls) and appends the normal form, trimmed
- * and lower-cased, to out.
+ * and lower-cased, to out (NULL: only checks).
  */
 int crm_email_norm(struct crm_buf *out, const char *s, size_t len);
 
 /*
  * Phone: checks the shape (digits with + ( ) - . / and spaces; 3 to 20
  * digits) and appends the digits to out; a leading + or 00 becomes a
- * leading '+' so international numbers are told apart.
+ * leading '+' so international numbers are told apart.  out NULL: only
+ * checks.
  */
 int crm_phone_norm(struct crm_buf *out, const char *s, size_t len);
 
