@@ -191,8 +191,6 @@ dbi_name(struct crm_buf *b, const struct crm_entity *e, int f)
 	return crm_buf_printf(b, "%s.%s", e->name, e->fields[f].name);
 }
 
-/* Opens every named database; creates them when create is set. */
-
 /* The fields of e with an index, the unique ones first, in field order. */
 static void
 keyed_fields(struct crm_db *db, const struct crm_entity *e)
@@ -210,6 +208,7 @@ keyed_fields(struct crm_db *db, const struct crm_entity *e)
 	db->nkeyed[e->num] = n;
 }
 
+/* Opens every named database; creates them when create is set. */
 static int
 open_dbis(struct crm_db *db, MDB_txn *t, int create)
 {
@@ -955,13 +954,12 @@ dupq_put_group(struct crm_txn *tx, struct dupq_group *g)
 	rc = mdb_cursor_put(c, &key, data, MDB_MULTIPLE | MDB_APPENDDUP);
 	/* Not all above the key's ids already (an update's, a repeat): one
 	 * at a time, where a pair already there is no change. */
-	for (i = 0; rc == MDB_KEYEXIST && i < g->n; i++) {
-		v.mv_size = 8;
-		v.mv_data = g->ids + 8 * i;
-		rc = mdb_cursor_put(c, &key, &v, 0);
-		if (rc == 0 && i + 1 < g->n)
-			rc = MDB_KEYEXIST;
-	}
+	if (rc == MDB_KEYEXIST)
+		for (rc = 0, i = 0; rc == 0 && i < g->n; i++) {
+			v.mv_size = 8;
+			v.mv_data = g->ids + 8 * i;
+			rc = mdb_cursor_put(c, &key, &v, 0);
+		}
 	g->n = 0;
 	return rc;
 }

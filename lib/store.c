@@ -245,12 +245,11 @@ crm_find_by(struct crm_txn *tx, const struct crm_rec *r, int f, uint64_t *id)
 
 	if (r->ent->fields[f].type == CRM_T_PHONE && r->v[f].state == CRM_V_SET)
 		return find_phone(tx, r, f, id);
+	if (dbi == 0 || r->v[f].state != CRM_V_SET)
+		return CRM_ENOTFOUND;
 	rc = crm_dups_flush(tx, dbi);	/* the ids crm_put holds back */
 	if (rc != 0)
 		return rc;
-
-	if (dbi == 0 || r->v[f].state != CRM_V_SET)
-		return CRM_ENOTFOUND;
 	if (r->ent->fields[f].type == CRM_T_TAGS)
 		return CRM_ENOTFOUND;	/* a set, not a key */
 	rc = value_key(r, f, &tx->kbuf);
@@ -276,7 +275,7 @@ lookup_field(struct crm_txn *tx, const struct crm_entity *e, int f,
 	MDB_val key, val;
 	int rc;
 
-	rc = crm_dups_flush(tx, dbi);	/* the ids crm_put holds back */
+	rc = dbi != 0 ? crm_dups_flush(tx, dbi) : 0;	/* ids held back */
 	if (rc != 0)
 		return rc;
 	crm_buf_reset(&tx->kbuf);
