@@ -72,8 +72,9 @@ enum { CRM_OPEN_RDONLY = 0, CRM_OPEN_RDWR = 1 };
  * once for a million-row import rather than once a row.  key is any
  * address of the module's own; put hands val (freed with free when the
  * transaction ends, or on drop) to the transaction, or frees it and
- * returns ENOMEM when all slots are taken.  Whoever changes what a memo
- * was made from drops it.
+ * returns ENOMEM when all slots are taken.  A settings change
+ * (crm_setting_change) drops them all; whoever changes anything else a
+ * memo was made from drops it.
  */
 void *crm_memo_get(struct crm_txn *tx, const void *key);
 int crm_memo_put(struct crm_txn *tx, const void *key, void *val,

@@ -462,9 +462,8 @@ crm_ltable_store(struct crm_txn *tx, const struct crm_ltable *t)
 		text = cJSON_PrintUnformatted(arr);
 	if (rc == 0 && text == NULL)
 		rc = ENOMEM;
-	if (rc == 0)
+	if (rc == 0)	/* the change drops the scorer made from the old */
 		rc = crm_setting_change(tx, spec->setting, text);
-	crm_memo_drop(tx, &scorer_memo);
 	cJSON_free(text);
 	cJSON_Delete(arr);
 	return rc;
@@ -473,8 +472,7 @@ crm_ltable_store(struct crm_txn *tx, const struct crm_ltable *t)
 int
 crm_ltable_reset(struct crm_txn *tx, const struct crm_ltable_spec *spec)
 {
-	/* An empty value reads as "not stored". */
-	crm_memo_drop(tx, &scorer_memo);
+	/* An empty value reads as "not stored"; the change drops the scorer. */
 	return crm_setting_change(tx, spec->setting, "");
 }
 
