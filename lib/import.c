@@ -34,7 +34,7 @@ struct colmap {
 	unsigned keygen;
 	size_t n;
 	int *field;
-	const char **custom;	/* custom names (mapped or as given) */
+	const char **custom;	/* custom names mapped to, NULL: as given */
 };
 
 /*
@@ -55,6 +55,8 @@ struct slot {
 	int kind;
 	size_t fi;		/* input it came from */
 	size_t line;
+	const struct colmap *map;	/* its input's, for the writer to
+				 * fill the record with; NULL when filled */
 	int prep_rc;		/* checking the values failed: a row error */
 	char *reason;		/* malloc'd, for BAD, FAIL, HEADER or prep_rc */
 	struct crm_rec *rec;
@@ -89,8 +91,10 @@ struct pipe {
 };
 
 #define WAKE_AT 64
-/* Rows waiting for the writer above which the reader does its share. */
-#define PREP_AHEAD 64
+/* Rows waiting for the writer above which the reader does its share:
+ * first the record's values, then its keys and encoding. */
+#define FILL_AHEAD 64
+#define PREP_AHEAD 192
 
 struct job {
 	struct crm_db *db;
@@ -125,7 +129,8 @@ struct job {
 	int input_failed;	/* an input could not be read to its end */
 	int attempt;
 	int header_bad;
-	struct colmap map;	/* the reader thread's */
+	struct colmap map;	/* the reader thread's, for JSON records */
+	struct colmap *maps;	/* per input with a header (CSV, TSV) */
 	const char ***hdrs;	/* per input: its header, copied for the
 				 * slots (the reader's goes with it) */
 	struct crm_rec *rec, *old, *nw;	/* rec: the current slot's */
@@ -200,14 +205,19 @@ field_by_header(const struct crm_entity *e, const char *key)
 	return crm_field_find(e, norm, n);
 }
 
+/*
+ * The column map of row: an input with a header keeps one (its rows may
+ * be filled in by the writer, later); JSON records get theirs each.
+ */
 static int
-build_map(struct job *j, const struct crm_row *row)
+build_map(struct job *j, const struct crm_row *row, struct colmap **out)
 {
 	const struct crm_import *o = j->o;
-	struct colmap *m = &j->map;
+	struct colmap *m = row->keygen == 1 ? &j->maps[j->fi] : &j->map;
 	size_t i, k;
 	int f;
 
+	*out = m;
 	if (row->keygen == m->keygen && row->n == m->n && row->keygen == 1)
 		return 0;
 	free(m->field);
@@ -259,8 +269,9 @@ build_map(struct job *j, const struct crm_row *row)
 			    "column '%s' is not a field of %s (map it with --map, "
 			    "or drop --strict)", key, o->ent->name);
 		m->field[i] = COL_CUSTOM;
-		m->custom[i] = to != NULL ? to : key;
-		if (!crm_custom_name_ok(m->custom[i], strlen(m->custom[i])))
+		m->custom[i] = to;
+		if (!crm_custom_name_ok(to != NULL ? to : key,
+		    strlen(to != NULL ? to : key)))
 			return crm_seterr(CRM_EDATA,
 			    "column '%s': not usable as a field name (map it with "
 			    "--map '%s=NAME')", key, key);
@@ -426,9 +437,19 @@ copy_row(struct slot *sl, const struct crm_row *row)
 	return 0;
 }
 
-/* Fills the slot's record from its row: presets, then each column. */
+static void
+slot_say(struct slot *sl, int kind, size_t line, const char *msg)
+{
+	free(sl->reason);
+	sl->kind = kind;
+	sl->line = line;
+	sl->reason = strdup(msg);	/* NULL when out of memory: "?" below */
+}
+
+/* Fills the slot's record from its row under map m: presets, then each
+ * column.  Either thread may: it touches only the slot. */
 static int
-prepare(struct job *j, struct slot *sl)
+prepare(struct job *j, struct slot *sl, const struct colmap *m)
 {
 	const struct crm_import *o = j->o;
 	const struct crm_row *row = &sl->row;
@@ -447,18 +468,20 @@ prepare(struct job *j, struct slot *sl)
 		    eq + 1, strlen(eq + 1), j->now, 0);
 	}
 	for (i = 0; i < row->n && rc == 0; i++) {
-		int f = j->map.field[i];
+		int f = m->field[i];
 
 		if (f == COL_SKIP)
 			continue;
 		if (f == COL_ID) {
 			sl->idtext = row->vals[i];
 			sl->idlen = row->lens[i];
-		} else if (f == COL_CUSTOM)
-			rc = crm_rec_set(r, j->map.custom[i],
-			    strlen(j->map.custom[i]), row->vals[i], row->lens[i],
-			    j->now, 0);
-		else {
+		} else if (f == COL_CUSTOM) {
+			const char *name = m->custom[i] != NULL ? m->custom[i] :
+			    row->keys[i];
+
+			rc = crm_rec_set(r, name, strlen(name), row->vals[i],
+			    row->lens[i], j->now, 0);
+		} else {
 			/* The row's bytes live in the slot as long as r. */
 			rc = crm_rec_setf_ref(r, f, row->vals[i], row->lens[i],
 			    j->now);
@@ -643,15 +666,25 @@ process(struct job *j, struct crm_txn *tx, const char *file,
 {
 	const struct crm_import *o = j->o;
 	const struct crm_row *row = &sl->row;
-	const char *idtext = sl->idtext;
-	size_t idlen = sl->idlen;
+	const char *idtext;
+	size_t idlen;
 	uint64_t id = 0;
 	int rc, rule = -1;
 
 	j->rec = sl->rec;
 	j->given = &sl->given;
+	if (sl->map != NULL) {
+		/* Left to the writer (see fill). */
+		rc = prepare(j, sl, sl->map);
+		sl->map = NULL;
+		sl->prep_rc = rc;
+		if (rc != 0)
+			slot_say(sl, SLOT_ROW, sl->line, crm_errdetail(rc));
+	}
 	if (sl->prep_rc != 0)
 		return emit(j, file, row, CRM_ROW_REJECTED, 0, sl->reason);
+	idtext = sl->idtext;
+	idlen = sl->idlen;
 	rc = crm_resolve(tx, j->rec);
 	if (rc == 0 && j->fast_create) {
 		/* Most rows of a load are new: one pass of the unique keys
@@ -897,20 +930,12 @@ open_input(struct job *j)
 	return crm_reader_new(&j->rd, j->in[j->fi].fp, j->o->fmt);
 }
 
-static void
-slot_say(struct slot *sl, int kind, size_t line, const char *msg)
-{
-	free(sl->reason);
-	sl->kind = kind;
-	sl->line = line;
-	sl->reason = strdup(msg);	/* NULL when out of memory: "?" below */
-}
-
 /* Reads the next row into sl (reader thread). */
 static void
 fill(struct job *j, struct slot *sl, size_t ahead)
 {
 	const struct crm_row *row;
+	struct colmap *m;
 	int rc;
 
 	for (;;) {
@@ -920,7 +945,6 @@ fill(struct job *j, struct slot *sl, size_t ahead)
 				return;
 			}
 			rc = open_input(j);
-			j->map.keygen = 0;	/* its own header */
 			if (rc != 0) {
 				slot_say(sl, SLOT_FAIL, 0, crm_errdetail(rc));
 				sl->fi = j->fi++;
@@ -954,7 +978,8 @@ fill(struct job *j, struct slot *sl, size_t ahead)
 		}
 		sl->kind = SLOT_ROW;
 		sl->line = row->line;
-		rc = build_map(j, row);
+		sl->map = NULL;
+		rc = build_map(j, row, &m);
 		if (rc != 0) {
 			char msg[700];
 
@@ -965,15 +990,20 @@ fill(struct job *j, struct slot *sl, size_t ahead)
 			return;
 		}
 		rc = take_row(j, sl, row);
-		if (rc == 0)
-			rc = prepare(j, sl);
 		/*
-		 * Index keys and the encoding, made ahead for the writer while
-		 * it has rows enough to go on with; when it is about to run
-		 * dry, the row goes as it is and the writer makes them (crm_insert
-		 * does without), so neither thread waits for work the other
-		 * could have done.
+		 * The record's values, then its index keys and encoding, made
+		 * here while the writer has rows enough to go on with; when it
+		 * is about to run dry, the row goes as it is and the writer
+		 * does the rest (crm_insert does without keys made ahead), so
+		 * neither thread waits for work the other could have done.
+		 * A JSON record's map is gone with the next: filled here.
 		 */
+		if (rc == 0 && row->keygen == 1 && ahead < FILL_AHEAD) {
+			sl->map = m;
+			return;
+		}
+		if (rc == 0)
+			rc = prepare(j, sl, m);
 		if (rc == 0 && j->o->on_new == CRM_ONNEW_CREATE &&
 		    ahead >= PREP_AHEAD)
 			crm_prepare(sl->rec, j->now, &sl->prep);
@@ -1107,7 +1137,6 @@ rewind_to_commit(struct job *j)
 	j->total = j->c_total;
 	*j->st = j->c_st;
 	j->eof = 0;
-	j->map.keygen = 0;
 	if (j->fi < j->nin) {
 		rc = open_input(j);
 		/* Bad rows count too: the reader reads on past them. */
@@ -1370,8 +1399,9 @@ crm_import_run(struct crm_db *db, const struct crm_import *opt,
 	if (rc != 0)
 		goto done;
 	j.hdrs = calloc(n ? n : 1, sizeof(*j.hdrs));
+	j.maps = calloc(n ? n : 1, sizeof(*j.maps));
 	j.pp.s = calloc(RING, sizeof(*j.pp.s));
-	if (j.pp.s == NULL || j.hdrs == NULL) {
+	if (j.pp.s == NULL || j.hdrs == NULL || j.maps == NULL) {
 		rc = ENOMEM;
 		goto done;
 	}
@@ -1435,6 +1465,11 @@ done:
 	for (k = 0; j.hdrs != NULL && k < n; k++)
 		free((void *)j.hdrs[k]);
 	free(j.hdrs);
+	for (k = 0; j.maps != NULL && k < n; k++) {
+		free(j.maps[k].field);
+		free(j.maps[k].custom);
+	}
+	free(j.maps);
 	crm_reader_free(j.rd);
 	free(j.map.field);
 	free(j.map.custom);

@@ -364,6 +364,32 @@ defer(struct crm_reader *r, size_t line, const char *msg)
 	snprintf(r->derrmsg, sizeof(r->derrmsg), "%s", msg);
 }
 
+/* Whether s has a byte below 0x0e, eight at a time: a field's last
+ * eight overlap the others', a short one is looked at byte by byte
+ * (without a branch each). */
+static int
+has_low(const void *s, size_t len)
+{
+	const unsigned char *u = s;
+	uint64_t x, lo = 0;
+	size_t i;
+
+	if (len < 8) {
+		unsigned any = 0;
+
+		for (i = 0; i < len; i++)
+			any |= u[i] < 0x0e;
+		return any != 0;
+	}
+	for (i = 0; i + 8 < len; i += 8) {
+		memcpy(&x, u + i, 8);
+		lo |= (x - 0x0e0e0e0e0e0e0e0eULL) & ~x;
+	}
+	memcpy(&x, u + len - 8, 8);
+	lo |= (x - 0x0e0e0e0e0e0e0e0eULL) & ~x;
+	return (lo & 0x8080808080808080ULL) != 0;
+}
+
 static void
 csv_field(void *s, size_t len, void *arg)
 {
@@ -415,16 +441,10 @@ csv_field(void *s, size_t len, void *arg)
 	}
 	p->n++;
 	/* Quoted fields may span lines: count them, in a field with a byte
-	 * below 0x0e (few have one: tabs and line ends), looked for eight
-	 * bytes at a time. */
-	for (i = 0; i + 8 <= len; i += 8) {
-		uint64_t x;
-
-		memcpy(&x, (char *)s + i, 8);
-		if ((x - 0x0e0e0e0e0e0e0e0eULL) & ~x & 0x8080808080808080ULL)
-			break;
-	}
-	for (; i < len; i++) {
+	 * below 0x0e (few have one: tabs and line ends). */
+	if (!has_low(s, len))
+		return;
+	for (i = 0; i < len; i++) {
 		char c = ((char *)s)[i];
 
 		if (c == '\n' || (c == '\r' && (i + 1 == len ||
