@@ -92,9 +92,15 @@ struct pipe {
 
 #define WAKE_AT 64
 /* Rows waiting for the writer above which the reader does its share:
- * first the record's values, then its keys and encoding. */
+ * first the record's values, then its keys and encoding.  Built with
+ * both 0 (and -Wno-type-limits), the reader does all: instruction
+ * counts (callgrind) then do not depend on timing. */
+#ifndef FILL_AHEAD
 #define FILL_AHEAD 64
+#endif
+#ifndef PREP_AHEAD
 #define PREP_AHEAD 192
+#endif
 
 struct job {
 	struct crm_db *db;

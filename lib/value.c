@@ -461,6 +461,9 @@ crm_time_parse(const char *s, size_t len, int64_t now, int64_t *secs)
 	crm_trim(&s, &len);
 	p = s;
 	end = s + len;
+	/* A date first (most times are): no word nor offset to look for. */
+	if (len > 0 && isdig((unsigned char)*s))
+		goto absolute;
 	if (word(s, len, "now")) {
 		*secs = now;
 		return 0;
@@ -491,6 +494,7 @@ crm_time_parse(const char *s, size_t len, int64_t now, int64_t *secs)
 		*secs = t;
 		return 0;
 	}
+absolute:
 	rc = civil_date(&p, end, &days);
 	if (rc == -2)
 		return crm_seterr(CRM_EDATA, "\"%.*s\": no such date",
