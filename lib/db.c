@@ -772,6 +772,12 @@ crm_db_audit_rec(const struct crm_db *db)
  * position is where crm_put last put data, noted every PAGER_EVERY
  * puts; the pager looks every millisecond, and finds the end of the
  * map (LMDB does not say where it is) in /proc/self/maps.
+ *
+ * It does not write pages back early (sync_file_range, fdatasync): the
+ * commit clears a flag in the header of every page the transaction
+ * dirtied, so all of them are dirty again for its msync.  Measured on a
+ * load of 1M customers: early writeback kept Dirty at 10-60 MB, and it
+ * was back at 316 MB, the whole load, at the commit.
  */
 #define PAGER_WINDOW ((uintptr_t)16 << 20)
 #define PAGER_STEP ((uintptr_t)1 << 20)
