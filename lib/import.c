@@ -42,10 +42,10 @@ struct colmap {
  * records (no database needed), and the writer, which holds the write
  * transaction and resolves, matches and stores them, in order.  They
  * meet in a ring of slots; each slot owns its record and a copy of its
- * row (for reports), so memory stays bounded by the ring.  The index
- * keys and the encoding of a new record are made by whichever thread
- * has time: the reader while the writer has rows to go on with, the
- * writer otherwise (see fill).
+ * row (for reports), so memory stays bounded by the ring.  A CSV or TSV
+ * row's record (its values checked, then its index keys and encoding)
+ * is made by whichever thread has time: the reader while the writer has
+ * rows to go on with, the writer otherwise (see fill).
  */
 #define RING 1024
 

@@ -247,11 +247,11 @@ crm_find_by(struct crm_txn *tx, const struct crm_rec *r, int f, uint64_t *id)
 		return find_phone(tx, r, f, id);
 	if (dbi == 0 || r->v[f].state != CRM_V_SET)
 		return CRM_ENOTFOUND;
+	if (r->ent->fields[f].type == CRM_T_TAGS)
+		return CRM_ENOTFOUND;	/* a set, not a key */
 	rc = crm_dups_flush(tx, dbi);	/* the ids crm_put holds back */
 	if (rc != 0)
 		return rc;
-	if (r->ent->fields[f].type == CRM_T_TAGS)
-		return CRM_ENOTFOUND;	/* a set, not a key */
 	rc = value_key(r, f, &tx->kbuf);
 	if (rc != 0)
 		return rc;
