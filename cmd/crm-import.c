@@ -22,6 +22,7 @@
 
 #include "cli.h"
 #include "import.h"
+#include "tmp.h"
 
 #define MAX_SHOWN 50	/* rejected rows printed on stderr */
 
@@ -409,13 +410,6 @@ done:
 	return rc;
 }
 
-static int
-open_spool(FILE **fp)
-{
-	*fp = tmpfile();
-	return *fp == NULL ? errno : 0;
-}
-
 /* The reject file, complete, takes its name. */
 static int
 save_rejects(FILE *fp, const char *tmp, const char *name)
@@ -511,7 +505,7 @@ cmd_import(struct crm_ctx *ctx)
 		goto done;
 	rp.multi = nin > 1;
 	if (opt.dry_run)
-		rc = open_spool(&rp.plan);
+		rc = crm_tmpfile(&rp.plan);
 	if (rc == 0 && rejname != NULL) {
 		/* Next to its name from the start: an unwritable place is
 		 * found before anything is imported. */

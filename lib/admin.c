@@ -13,6 +13,7 @@
 #include "admin.h"
 #include "audit.h"
 #include "error.h"
+#include "tmp.h"
 #include "value.h"
 
 /* ---- stats ------------------------------------------------------------ */
@@ -349,7 +350,6 @@ crm_backup(struct crm_db *db, const char *path, unsigned flags,
 	MDB_env *env;
 	char *dest = NULL, *dir = NULL, *tmpdir = NULL, *copy = NULL,
 	    *lock = NULL;
-	const char *tmp;
 	int rc, fd = -1;
 
 	memset(info, 0, sizeof(*info));
@@ -381,9 +381,7 @@ crm_backup(struct crm_db *db, const char *path, unsigned flags,
 	}
 	/* A temporary directory beside the target, so the rename stays on
 	 * one file system and the copy can be opened as a database. */
-	tmp = getenv("TMPDIR");
-	dir = dest != NULL ? dir_of(dest) :
-	    strdup(tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
+	dir = dest != NULL ? dir_of(dest) : strdup(crm_tmpdir());
 	if (dir == NULL || asprintf(&tmpdir, "%s/.crm-backup.XXXXXX", dir) < 0) {
 		tmpdir = NULL;
 		rc = ENOMEM;

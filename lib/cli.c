@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "tmp.h"
 
 static const char *progname = "crm";
 
@@ -811,6 +812,7 @@ crm_open_input(const char *name, int again, FILE **fpp)
 	FILE *fp, *tmp;
 	char buf[65536];
 	size_t n;
+	int rc;
 
 	*fpp = NULL;
 	if (strcmp(name, "-") != 0) {
@@ -827,9 +829,9 @@ crm_open_input(const char *name, int again, FILE **fpp)
 		return 0;
 	}
 	/* A pipe cannot be read twice: keep a copy in a temporary file. */
-	tmp = tmpfile();
-	if (tmp == NULL)
-		return errno;
+	rc = crm_tmpfile(&tmp);
+	if (rc != 0)
+		return rc;
 	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0)
 		if (fwrite(buf, 1, n, tmp) != n) {
 			fclose(tmp);

@@ -871,6 +871,25 @@ EOF
 	assert_line '2,-'
 }
 
+@test "a pipe is kept in \$TMPDIR while it imports; a bad TMPDIR is 73 before anything is read" {
+	mkdir spool
+	run --separate-stderr bash -c "cat '$FIX/customers.csv' | TMPDIR='$PWD/spool' crm-import customer"
+	assert_success
+	assert_counts customer 'read 3, created 3, updated 0, unchanged 0, skipped 0, rejected 0'
+	# the copy is gone: nothing is left behind
+	run ls -A spool
+	assert_output ''
+	run --separate-stderr bash -c "cat '$FIX/customers.csv' | TMPDIR='$PWD/missing' crm-import customer --match ext_id"
+	assert_failure 73
+	assert_stderr_contains "crm-import: cannot create a temporary file in $PWD/missing"
+	run --separate-stderr crm-import --batches -f ids
+	assert_output '1'
+	# a file named is read where it is: TMPDIR does not matter
+	run --separate-stderr env TMPDIR="$PWD/missing" crm-import customer --match ext_id "$FIX/customers.csv"
+	assert_success
+	assert_counts customer 'read 3, created 0, updated 0, unchanged 3, skipped 0, rejected 0'
+}
+
 @test "--input-format names the format; a wrong one is bad data, 65" {
 	use_fixture customers.csv customers.tsv
 	run --separate-stderr crm-import customer --input-format json customers.csv
