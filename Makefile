@@ -44,11 +44,12 @@ LIBA := $(O)/lib/libcrm.a
 
 .PHONY: all check unit clean install uninstall demo bench completions lint fuzz fuzz-regress
 # bin/ points at the plain build (never the sanitized one, which
-# `make check` also builds), so users and make bench run ./bin/crm-*.
-ifeq ($(SANITIZE),1)
-all: $(TOOLS)
-else
+# `make check` also builds, nor one made elsewhere with O=, as for a
+# measurement), so users and make bench run ./bin/crm-*.
+ifeq ($(SANITIZE)$(O),build/opt)
 all: $(TOOLS) bin
+else
+all: $(TOOLS)
 endif
 
 bin: $(TOOLS)

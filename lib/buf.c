@@ -89,23 +89,21 @@ crm_buf_addbe64(struct crm_buf *b, uint64_t v)
 	return crm_buf_add(b, tmp, 8);
 }
 
-int
-crm_varint_slow(const unsigned char **pp, const unsigned char *end,
+const unsigned char *
+crm_varint_slow(const unsigned char *p, const unsigned char *end,
     uint64_t *v)
 {
-	const unsigned char *p = *pp;
 	uint64_t x = 0;
-	int shift = 0;
+	int i, n;
 
-	for (;;) {
-		if (p >= end || shift > 63)
-			return CRM_ECORRUPT;
-		x |= (uint64_t)(*p & 0x7f) << shift;
-		if ((*p++ & 0x80) == 0)
-			break;
-		shift += 7;
+	/* At most 10 bytes; with 10 in hand no byte needs its own check. */
+	n = end - p >= 10 ? 10 : (int)(end - p);
+	for (i = 0; i < n; i++) {
+		x |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+		if (p[i] < 0x80) {
+			*v = x;
+			return p + i + 1;
+		}
 	}
-	*v = x;
-	*pp = p;
-	return 0;
+	return NULL;	/* cut short, or longer than 10 bytes */
 }

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error.h"
+
 struct crm_buf {
 	char *p;
 	size_t len;
@@ -111,18 +113,47 @@ crm_be64_get(const unsigned char in[8])
  * CRM_ECORRUPT when the bytes end early or the value overflows.
  * Inline: it runs for every field of every record a scan decodes.
  */
-int crm_varint_slow(const unsigned char **p, const unsigned char *end,
-    uint64_t *v);
+const unsigned char *crm_varint_slow(const unsigned char *p,
+    const unsigned char *end, uint64_t *v);	/* NULL: corrupt */
 
 static inline int
 crm_varint_get(const unsigned char **p, const unsigned char *end,
     uint64_t *v)
 {
-	if (*p < end && **p < 0x80) {
-		*v = *(*p)++;
+	const unsigned char *q = *p;
+
+	/* One and two bytes (tags, lengths, small numbers) inline. */
+	if (q < end && q[0] < 0x80) {
+		*v = q[0];
+		*p = q + 1;
 		return 0;
 	}
-	return crm_varint_slow(p, end, v);
+	if (end - q >= 2 && q[1] < 0x80) {
+		*v = (uint64_t)(q[0] & 0x7f) | (uint64_t)q[1] << 7;
+		*p = q + 2;
+		return 0;
+	}
+	/* The slow path returns where it ended, so that callers' cursors
+	 * never have their address taken and stay in registers. */
+	q = crm_varint_slow(q, end, v);
+	if (q == NULL)
+		return CRM_ECORRUPT;
+	*p = q;
+	return 0;
+}
+
+/* Steps over a varint without its value: CRM_ECORRUPT as crm_varint_get. */
+static inline int
+crm_varint_skip(const unsigned char **p, const unsigned char *end)
+{
+	const unsigned char *q = *p, *stop = end - q > 10 ? q + 10 : end;
+
+	while (q < stop)
+		if (*q++ < 0x80) {
+			*p = q;
+			return 0;
+		}
+	return CRM_ECORRUPT;
 }
 
 #endif

@@ -886,6 +886,70 @@ test_decode_corrupt(void **state)
 }
 
 /*
+ * crm_varint_get and crm_varint_skip against a plain reference: every
+ * value written by crm_buf_addvarint reads back at each length (1 to 10
+ * bytes), with or without bytes after it; every cut is CRM_ECORRUPT and
+ * leaves the cursor where it was; 11 bytes are too many.
+ */
+static void
+test_varint(void **state)
+{
+	static const uint64_t vals[] = { 0, 1, 127, 128, 255, 16383, 16384,
+		2097151, 2097152, 1783872000, (uint64_t)1 << 35,
+		((uint64_t)1 << 56) - 1, (uint64_t)1 << 56, (uint64_t)1 << 63,
+		UINT64_MAX };
+	unsigned char over[11];
+	size_t i, cut;
+
+	(void)state;
+	for (i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		struct crm_buf b = CRM_BUF_INIT;
+		const unsigned char *p, *end;
+		uint64_t v, ref = 0;
+		size_t n, k;
+
+		assert_int_equal(crm_buf_addvarint(&b, vals[i]), 0);
+		n = b.len;
+		for (k = 0; k < n; k++)
+			ref |= (uint64_t)((unsigned char)b.p[k] & 0x7f) << (7 * k);
+		assert_true(ref == vals[i]);
+		assert_int_equal(crm_buf_add(&b, "\x05tail", 5), 0);
+		for (cut = 0; cut <= b.len; cut++) {
+			p = (const unsigned char *)b.p;
+			end = p + cut;
+			if (cut < n) {
+				assert_int_equal(crm_varint_get(&p, end, &v),
+				    CRM_ECORRUPT);
+				assert_ptr_equal(p, b.p);
+				assert_int_equal(crm_varint_skip(&p, end),
+				    CRM_ECORRUPT);
+				assert_ptr_equal(p, b.p);
+				continue;
+			}
+			assert_int_equal(crm_varint_get(&p, end, &v), 0);
+			assert_true(v == vals[i]);
+			assert_ptr_equal(p, b.p + n);
+			p = (const unsigned char *)b.p;
+			assert_int_equal(crm_varint_skip(&p, end), 0);
+			assert_ptr_equal(p, b.p + n);
+		}
+		crm_buf_free(&b);
+	}
+	memset(over, 0x80, sizeof(over));
+	over[10] = 0x01;
+	for (cut = 10; cut <= sizeof(over); cut++) {
+		const unsigned char *p = over;
+		uint64_t v;
+
+		assert_int_equal(crm_varint_get(&p, over + cut, &v),
+		    CRM_ECORRUPT);
+		assert_int_equal(crm_varint_skip(&p, over + cut),
+		    CRM_ECORRUPT);
+		assert_ptr_equal(p, over);
+	}
+}
+
+/*
  * Every truncation of a valid encoding decodes to CRM_ECORRUPT or, when
  * the cut falls exactly between two fields, to a record whose encoding
  * is the bytes that were kept.  Never a crash, never a read past them.
@@ -990,6 +1054,7 @@ main(void)
 		cmocka_unit_test(test_copy),
 		cmocka_unit_test(test_setf_ref),
 		cmocka_unit_test(test_rec_text),
+		cmocka_unit_test(test_varint),
 		cmocka_unit_test(test_decode_corrupt),
 		cmocka_unit_test(test_decode_truncated),
 		cmocka_unit_test(test_decode_bitflips),
