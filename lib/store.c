@@ -40,22 +40,47 @@ crm_exists(struct crm_txn *tx, const struct crm_entity *e, uint64_t id)
 	return mdb_get(tx->t, crm_db_records(tx->db, e), &key, &val) == 0;
 }
 
-int
-crm_fetch(struct crm_txn *tx, struct crm_rec *r, uint64_t id)
+/* The encoded record id of e, borrowed from the map. */
+static int
+get_record(struct crm_txn *tx, const struct crm_entity *e, uint64_t id,
+    MDB_val *val)
 {
 	unsigned char k[8];
-	MDB_val key = { 8, k }, val;
+	MDB_val key = { 8, k };
 	int rc;
 
 	crm_be64_put(k, id);
-	rc = mdb_get(tx->t, crm_db_records(tx->db, r->ent), &key, &val);
+	rc = mdb_get(tx->t, crm_db_records(tx->db, e), &key, val);
 	if (rc == MDB_NOTFOUND)
 		return crm_seterr(CRM_ENOTFOUND, "%s %llu: not found",
-		    r->ent->name, (unsigned long long)id);
+		    e->name, (unsigned long long)id);
+	return rc;
+}
+
+int
+crm_fetch(struct crm_txn *tx, struct crm_rec *r, uint64_t id)
+{
+	MDB_val val;
+	int rc;
+
+	rc = get_record(tx, r->ent, id, &val);
 	if (rc != 0)
 		return rc;
 	return crm_rec_decode(r, id, val.mv_data, val.mv_size,
 	    tx->rw ? CRM_DECODE_COPY : CRM_DECODE_BORROW);
+}
+
+int
+crm_fetch_some(struct crm_txn *tx, struct crm_rec *r, uint64_t id,
+    uint64_t mask)
+{
+	MDB_val val;
+	int rc;
+
+	rc = get_record(tx, r->ent, id, &val);
+	if (rc != 0)
+		return rc;
+	return crm_rec_decode_some(r, id, val.mv_data, val.mv_size, mask, 0);
 }
 
 int

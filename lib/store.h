@@ -21,6 +21,14 @@
 int crm_fetch(struct crm_txn *tx, struct crm_rec *r, uint64_t id);
 
 /*
+ * The fields of mask only (bit f for field f), strings borrowed even in
+ * a write transaction: for a caller that reads a few values and writes
+ * nothing before it is done with them (a sum of amounts).
+ */
+int crm_fetch_some(struct crm_txn *tx, struct crm_rec *r, uint64_t id,
+    uint64_t mask);
+
+/*
  * Resolves a reference to a record of e: "42" (id), "ext:E0001",
  * "email:ann@example.com", "FIELD:value" for any unique field, or a
  * bare value tried as id, then against each unique field in turn.
