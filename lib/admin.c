@@ -13,6 +13,7 @@
 #include "admin.h"
 #include "audit.h"
 #include "error.h"
+#include "store.h"
 #include "tmp.h"
 #include "value.h"
 
@@ -170,16 +171,16 @@ crm_stats(struct crm_txn *tx,
 		const struct crm_entity *e = crm_entities[i];
 
 		for (f = 0; f < e->nfields && rc == 0; f++) {
-			MDB_dbi dbi = crm_db_index(tx->db, e, f);
+			size_t n;
 
-			if (dbi == 0)
+			if (crm_db_index(tx->db, e, f) == 0)
 				continue;
-			rc = mdb_stat(tx->t, dbi, &st);
+			rc = crm_index_entries(tx, e, f, &n);
 			if (rc == 0)
 				rc = named(&s, "index.%s.%s", e->name,
 				    e->fields[f].name);
 			if (rc == 0)
-				rc = emit_num(&s, st.ms_entries);
+				rc = emit_num(&s, n);
 		}
 	}
 	/* Entries as crm audit lists them: a run of creations is stored as

@@ -17,6 +17,7 @@
 #include "audit.h"
 #include "check.h"
 #include "error.h"
+#include "idlist.h"
 #include "record.h"
 #include "store.h"
 #include "value.h"
@@ -217,7 +218,12 @@ check_indexed(struct ck *c, const struct crm_rec *r, MDB_cursor **cur)
 			if (fd->flags & CRM_F_UNIQUE)
 				rc = mdb_get(c->tx->t, dbi, &k, &v);
 			else
-				rc = mdb_cursor_get(cur[f], &k, &v, MDB_GET_BOTH);
+				rc = crm_idl_has(cur[f], &k, r->id);
+			if (rc == MDB_CORRUPTED) {
+				c->suspect[e->num][f] = 1;	/* scan_index says */
+				rc = 0;
+				continue;
+			}
 			if (rc == MDB_NOTFOUND) {
 				c->suspect[e->num][f] = 1;
 				rc = index_name(&name, e, f);
@@ -406,49 +412,66 @@ done:
 
 /* ---- indexes ----------------------------------------------------------- */
 
-/* Every entry of the index of field f names a record holding its key. */
+/* Entry id of the index of field f, under key, names a record holding
+ * that key. */
+static int
+check_entry(struct ck *c, const struct crm_entity *e, int f, const char *name,
+    struct crm_rec *r, const MDB_val *key, uint64_t id)
+{
+	const struct crm_field *fd = &e->fields[f];
+	size_t nk;
+	int rc;
+
+	rc = crm_fetch(c->tx, r, id);
+	if (rc == CRM_ENOTFOUND) {
+		crm_clearerr();
+		rc = problem(c, e->name, id, fd->name,
+		    "index %s names it for %s, but it does not exist",
+		    name, shown_key(c, fd, key));
+	} else if (rc == CRM_ECORRUPT) {
+		crm_clearerr();
+		rc = 0;		/* reported with the records */
+	} else if (rc == 0) {
+		rc = field_keys(r, f, &c->keys, &nk);
+		if (rc == 0 && !has_key(&c->keys, key))
+			rc = problem(c, e->name, id, fd->name,
+			    "index %s names it for %s, which it does "
+			    "not hold", name, shown_key(c, fd, key));
+	}
+	return rc;
+}
+
+/* Every entry of the index of field f names a record holding its key:
+ * an id of a unique index, each id of a block of a non-unique one. */
 static int
 scan_index(struct ck *c, const struct crm_entity *e, int f, const char *name)
 {
 	const struct crm_field *fd = &e->fields[f];
+	int unique = (fd->flags & CRM_F_UNIQUE) != 0;
 	struct crm_rec *r = crm_rec_new(e);
 	MDB_cursor *cur = NULL;
 	MDB_val key, val;
+	size_t i;
 	int rc;
-	size_t nk;
 
 	if (r == NULL)
 		return ENOMEM;
 	rc = mdb_cursor_open(c->tx->t, crm_db_index(c->tx->db, e, f), &cur);
 	for (rc = rc != 0 ? rc : mdb_cursor_get(cur, &key, &val, MDB_FIRST);
 	    rc == 0; rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
-		uint64_t id;
-
-		if (val.mv_size != 8) {
-			rc = problem(c, e->name, 0, fd->name,
-			    "index %s: entry for %s is %zu bytes, not 8", name,
-			    shown_key(c, fd, &key), val.mv_size);
+		if (unique ? val.mv_size != 8 : crm_idl_valid(&val) != 0) {
+			rc = problem(c, e->name, 0, fd->name, unique ?
+			    "index %s: entry for %s is %zu bytes, not 8" :
+			    "index %s: the ids for %s (%zu bytes) are not "
+			    "in order", name, shown_key(c, fd, &key),
+			    val.mv_size);
 			if (rc != 0)
 				break;
 			continue;
 		}
-		id = crm_be64_get(val.mv_data);
-		rc = crm_fetch(c->tx, r, id);
-		if (rc == CRM_ENOTFOUND) {
-			crm_clearerr();
-			rc = problem(c, e->name, id, fd->name,
-			    "index %s names it for %s, but it does not exist",
-			    name, shown_key(c, fd, &key));
-		} else if (rc == CRM_ECORRUPT) {
-			crm_clearerr();
-			rc = 0;		/* reported with the records */
-		} else if (rc == 0) {
-			rc = field_keys(r, f, &c->keys, &nk);
-			if (rc == 0 && !has_key(&c->keys, &key))
-				rc = problem(c, e->name, id, fd->name,
-				    "index %s names it for %s, which it does "
-				    "not hold", name, shown_key(c, fd, &key));
-		}
+		for (i = 0; i < val.mv_size / 8 && rc == 0; i++)
+			rc = check_entry(c, e, f, name, r, &key,
+			    crm_be64_get((unsigned char *)val.mv_data + 8 * i));
 		if (rc != 0)
 			break;
 	}
@@ -468,21 +491,21 @@ check_indexes(struct ck *c, const struct crm_entity *e)
 
 	for (f = 0; f < e->nfields && rc == 0; f++) {
 		MDB_dbi dbi = crm_db_index(c->tx->db, e, f);
-		MDB_stat st;
+		size_t n;
 
 		if (dbi == 0)
 			continue;
-		rc = mdb_stat(c->tx->t, dbi, &st);
+		rc = crm_index_entries(c->tx, e, f, &n);
 		if (rc == 0)
 			rc = index_name(&name, e, f);
 		if (rc != 0)
 			break;
-		c->n.index_entries += st.ms_entries;
+		c->n.index_entries += n;
 		/*
 		 * Every entry the records call for was found: when the index
 		 * holds no more than that, it holds nothing else.
 		 */
-		if (st.ms_entries == c->expect[e->num][f] &&
+		if (n == c->expect[e->num][f] &&
 		    !c->suspect[e->num][f])
 			continue;
 		rc = scan_index(c, e, f, name.p);

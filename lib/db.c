@@ -17,6 +17,7 @@
 
 #include "db.h"
 #include "error.h"
+#include "idlist.h"
 #include "value.h"
 
 /*
@@ -188,7 +189,36 @@ dbi_name(struct crm_buf *b, const struct crm_entity *e, int f)
 	crm_buf_reset(b);
 	if (f < 0)
 		return crm_buf_adds(b, e->name);
-	return crm_buf_printf(b, "%s.%s", e->name, e->fields[f].name);
+	/* A non-unique index holds blocks of ids (idlist.h) under a name
+	 * of its own: schema version 2 had one id per duplicate under
+	 * "entity.field", converted when a writer first opens it. */
+	return crm_buf_printf(b, "%s.%s%s", e->name, e->fields[f].name,
+	    e->fields[f].flags & CRM_F_UNIQUE ? "" : ".ids");
+}
+
+/*
+ * Moves the ids of a version 2 index ("entity.field", one per
+ * duplicate) into its blocks, and drops it.  A database without one
+ * is no change.
+ */
+static int
+convert_index(MDB_txn *t, const struct crm_entity *e, int f, MDB_dbi to)
+{
+	struct crm_buf name = CRM_BUF_INIT;
+	MDB_dbi from;
+	int rc;
+
+	rc = crm_buf_printf(&name, "%s.%s", e->name, e->fields[f].name);
+	if (rc == 0)
+		rc = mdb_dbi_open(t, name.p, MDB_DUPSORT | MDB_DUPFIXED, &from);
+	crm_buf_free(&name);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc == 0)
+		rc = crm_idl_convert(t, from, to);
+	if (rc == 0)
+		rc = mdb_drop(t, from, 1);
+	return rc;
 }
 
 /* The fields of e with an index, the unique ones first, in field order. */
@@ -236,8 +266,10 @@ open_dbis(struct crm_db *db, MDB_txn *t, int create)
 			rc = dbi_name(&name, e, f);
 			if (rc == 0)
 				rc = mdb_dbi_open(t, name.p, c |
-				    (fl & CRM_F_UNIQUE ? 0 : MDB_DUPSORT | MDB_DUPFIXED),
+				    (fl & CRM_F_UNIQUE ? 0 : MDB_DUPSORT),
 				    &db->idx[e->num][f]);
+			if (rc == 0 && create && !(fl & CRM_F_UNIQUE))
+				rc = convert_index(t, e, f, db->idx[e->num][f]);
 		}
 		keyed_fields(db, e);
 	}
@@ -273,6 +305,14 @@ check_version(struct crm_db *db, MDB_txn *t, int init)
 		    "%s: database schema version %llu is newer than this crm "
 		    "understands (%d); upgrade crm", db->dir,
 		    (unsigned long long)ver, CRM_SCHEMA_VERSION);
+	/* A writer that opened every table has converted the older ones
+	 * (convert_index): older crm must not write to them now. */
+	if (init && ver < CRM_SCHEMA_VERSION) {
+		crm_be64_put(buf, CRM_SCHEMA_VERSION);
+		v.mv_data = buf;
+		v.mv_size = 8;
+		return mdb_put(t, db->meta, &k, &v, 0);
+	}
 	return 0;
 }
 
@@ -903,13 +943,14 @@ wcursor(struct crm_txn *tx, MDB_dbi dbi, MDB_cursor **c)
 }
 
 /*
- * Ids for one key of a table of duplicates, put together with
- * MDB_MULTIPLE: a put of one id costs a search of the key, the opening
- * of its duplicates and a walk to their end, where a load gives the same
- * handful of keys (owners, tags) over and over.  A table with keys of
- * its own (phones) takes a few groups and puts the rest at once.
+ * Ids for one key of a non-unique index, gathered to go in together:
+ * a put of one id costs a search of the key and a rewrite of its last
+ * block, where a load gives the same handful of keys (owners, tags)
+ * over and over.  Two blocks' worth go in as two new blocks.  A table
+ * with keys of its own (phones) takes a few groups and puts the rest
+ * at once.
  */
-#define DUPQ_IDS 128		/* ids a key gathers before they go in */
+#define DUPQ_IDS (2 * CRM_IDL_MAX)	/* ids a key gathers before they go in */
 #define DUPQ_GROUPS 32		/* keys gathering at once, */
 #define DUPQ_PER_DBI 8		/* and of one table */
 
@@ -940,7 +981,7 @@ static int
 dupq_put_group(struct crm_txn *tx, struct dupq_group *g)
 {
 	MDB_cursor *c;
-	MDB_val key = { g->klen, g->key }, data[2], v;
+	MDB_val key = { g->klen, g->key };
 	unsigned i;
 	int rc, sorted = 1;
 
@@ -952,20 +993,8 @@ dupq_put_group(struct crm_txn *tx, struct dupq_group *g)
 	for (i = 1; i < g->n && sorted; i++)
 		sorted = memcmp(g->ids + 8 * (i - 1), g->ids + 8 * i, 8) < 0;
 	if (!sorted)
-		qsort(g->ids, g->n, 8, cmp_id);
-	data[0].mv_size = 8;
-	data[0].mv_data = g->ids;
-	data[1].mv_size = g->n;
-	data[1].mv_data = NULL;
-	rc = mdb_cursor_put(c, &key, data, MDB_MULTIPLE | MDB_APPENDDUP);
-	/* Not all above the key's ids already (an update's, a repeat): one
-	 * at a time, where a pair already there is no change. */
-	if (rc == MDB_KEYEXIST)
-		for (rc = 0, i = 0; rc == 0 && i < g->n; i++) {
-			v.mv_size = 8;
-			v.mv_data = g->ids + 8 * i;
-			rc = mdb_cursor_put(c, &key, &v, 0);
-		}
+		qsort(g->ids, g->n, 8, cmp_id);	/* crm_idl_add drops repeats */
+	rc = crm_idl_add(c, &key, g->ids, g->n);
 	g->n = 0;
 	return rc;
 }
@@ -1060,17 +1089,15 @@ crm_put(struct crm_txn *tx, MDB_dbi dbi, MDB_val *key, MDB_val *val,
 	rc = MDB_KEYEXIST;
 	if (tx->noapp[dbi] == 0) {
 		v = *val;
-		rc = mdb_cursor_put(c, key, &v, flags | MDB_APPEND |
-		    (dup ? MDB_APPENDDUP : 0));
+		rc = mdb_cursor_put(c, key, &v, flags | MDB_APPEND);
 		if (rc == MDB_KEYEXIST)
 			tx->noapp[dbi] = 64;
 	} else
 		tx->noapp[dbi]--;
-	if (rc == MDB_KEYEXIST && dup) {
-		v = *val;
-		rc = mdb_cursor_put(c, key, &v, flags | MDB_APPENDDUP);
-	}
-	if (rc == MDB_KEYEXIST)
+	/* An id for a key there already goes into its blocks. */
+	if (rc == MDB_KEYEXIST && dup && flags == 0 && val->mv_size == 8)
+		rc = crm_idl_add(c, key, val->mv_data, 1);
+	else if (rc == MDB_KEYEXIST)
 		rc = mdb_cursor_put(c, key, val, flags);
 	if (rc == 0 && tx->pager != NULL && ++tx->puts % PAGER_EVERY == 0)
 		pager_note(tx->pager, c);
@@ -1093,7 +1120,10 @@ crm_del(struct crm_txn *tx, MDB_dbi dbi, MDB_val *key, MDB_val *val)
 	if (rc != 0)
 		return rc;
 	/* As mdb_del: a value names one duplicate, none names them all. */
-	if (val != NULL && (fl & MDB_DUPSORT)) {
+	if (val != NULL && (fl & MDB_DUPSORT) && !(fl & MDB_DUPFIXED) &&
+	    val->mv_size == 8)
+		rc = crm_idl_del(c, &k, crm_be64_get(val->mv_data));
+	else if (val != NULL && (fl & MDB_DUPSORT)) {
 		v = *val;
 		rc = mdb_cursor_get(c, &k, &v, MDB_GET_BOTH);
 		if (rc == 0)

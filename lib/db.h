@@ -1,8 +1,9 @@
 /*
  * db.h — the database: one LMDB environment per directory, with a named
- * database per entity ("customer": id → encoded record), per unique or
- * indexed field ("customer.email": normal form → id), for settings and
- * sequences ("meta"), and for the audit log ("audit", "audit.rec").
+ * database per entity ("customer": id → encoded record), per unique
+ * field ("customer.email": normal form → id) or other indexed field
+ * ("customer.owner.ids": value → blocks of ids, idlist.h), for settings
+ * and sequences ("meta"), and for the audit log ("audit", "audit.rec").
  *
  * Writers are serialised by LMDB and, before that, by a lock file that
  * is waited on for at most $CRM_BUSY_TIMEOUT seconds (default 30), so a
@@ -160,12 +161,13 @@ int crm_dups_flush(struct crm_txn *tx, MDB_dbi dbi);
  * write transaction.  A put next to the last one (new ids, sorted
  * keys: most of a load) lands on the page the cursor is on, and LMDB
  * skips the search from the root; a put past the last key is tried as
- * an append first.  dup: a DUPSORT DBI whose new value is most likely
- * the largest of its key (an id).  Every write to records, indexes and
+ * an append first.  dup: val is an id for a non-unique index, which
+ * keeps a key's ids in blocks (idlist.h).  Every write to records, indexes and
  * the audit log must come through these two: an append through
  * another cursor would leave this one on a page that is no longer the
  * last, and MDB_APPEND trusts it to be.
- * crm_del deletes one duplicate when val is given, else the key.
+ * crm_del deletes one duplicate (of an index: one id) when val is
+ * given, else the key.
  */
 int crm_put(struct crm_txn *tx, MDB_dbi dbi, MDB_val *key, MDB_val *val,
     unsigned flags, int dup);

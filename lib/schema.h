@@ -14,7 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CRM_SCHEMA_VERSION 2	/* 2: runs of creations in the audit log */
+#define CRM_SCHEMA_VERSION 3	/* 2: runs of creations in the audit log;
+				 * 3: non-unique indexes in blocks of ids */
 
 enum crm_type {
 	CRM_T_TEXT,

@@ -10,6 +10,7 @@
 #include "audit.h"
 #include "rules.h"
 #include "error.h"
+#include "idlist.h"
 #include "store.h"
 #include "value.h"
 
@@ -21,6 +22,10 @@ struct crm_iter {
 	int done;
 	MDB_val key;
 	unsigned char keybuf[512];
+	/* a non-unique index: the block of ids being given, copied */
+	size_t nids, at;
+	uint64_t last;		/* the last id given */
+	unsigned char ids[CRM_IDL_MAX * 8];
 };
 
 static int
@@ -899,22 +904,30 @@ crm_iter_next(struct crm_iter *it, uint64_t *id, const void **data,
 		return 0;
 	}
 	k = it->key;
-	if (!it->started)
+	if (!it->unique) {
+		if (it->at == it->nids)
+			rc = crm_idl_next(it->c, &it->key, !it->started,
+			    it->last, it->ids, &it->nids, &it->at);
+		else
+			rc = 0;
+		v.mv_data = it->ids + 8 * it->at++;
+		v.mv_size = 8;
+	} else if (!it->started)
 		rc = mdb_cursor_get(it->c, &k, &v, MDB_SET_KEY);
-	else if (it->unique)
-		rc = MDB_NOTFOUND;
 	else
-		rc = mdb_cursor_get(it->c, &k, &v, MDB_NEXT_DUP);
+		rc = MDB_NOTFOUND;
 	it->started = 1;
 	if (rc == MDB_NOTFOUND) {
 		it->done = 1;
 		return CRM_ENOTFOUND;
 	}
+	if (rc == MDB_CORRUPTED)
+		return CRM_ECORRUPT;
 	if (rc != 0)
 		return rc;
 	if (v.mv_size != 8)
 		return CRM_ECORRUPT;
-	*id = crm_be64_get(v.mv_data);
+	*id = it->last = crm_be64_get(v.mv_data);
 	if (data != NULL) {
 		*data = NULL;
 		*len = 0;
@@ -930,6 +943,26 @@ crm_iter_free(struct crm_iter *it)
 	if (it->c != NULL)
 		mdb_cursor_close(it->c);
 	free(it);
+}
+
+int
+crm_index_entries(struct crm_txn *tx, const struct crm_entity *e, int f,
+    size_t *n)
+{
+	MDB_dbi dbi = crm_db_index(tx->db, e, f);
+	MDB_stat st;
+	int rc;
+
+	*n = 0;
+	if (dbi == 0)
+		return 0;
+	rc = crm_dups_flush(tx, dbi);	/* the ids crm_put holds back */
+	if (rc != 0 || !(e->fields[f].flags & CRM_F_UNIQUE))
+		return rc != 0 ? rc : crm_idl_count(tx->t, dbi, n);
+	rc = mdb_stat(tx->t, dbi, &st);
+	if (rc == 0)
+		*n = st.ms_entries;
+	return rc;
 }
 
 int

@@ -87,6 +87,10 @@ int crm_find_by(struct crm_txn *tx, const struct crm_rec *r, int f,
 /* True when a record with that id exists. */
 int crm_exists(struct crm_txn *tx, const struct crm_entity *e, uint64_t id);
 
+/* The entries of field f's index: ids under a key, every key's. */
+int crm_index_entries(struct crm_txn *tx, const struct crm_entity *e, int f,
+    size_t *n);
+
 /* Iteration over records, in id order, or over ids under an index key. */
 struct crm_iter;
 int crm_iter_all(struct crm_txn *tx, const struct crm_entity *e,

@@ -316,7 +316,7 @@ customer,2,email,"index customer.email names it for ""info@acme.com"", which it 
 	assert_success
 	# customer 1's tag vip left out of its index; customer 2 (with a
 	# contact and an activity) and payment 2 removed outright
-	rebuild "$CRM_DB" broken customer.tags "$(hex vip)" \
+	rebuild "$CRM_DB" broken customer.tags.ids "$(hex vip)" \
 	    customer "$(id8 2)" payment "$(id8 2)"
 	run --separate-stderr crm --db broken check
 	assert_failure 65
@@ -534,7 +534,7 @@ crm: the copy fails its check (1 problem); no backup written"
 	assert_stderr_empty
 	assert_line --index 0 'name,value'
 	assert_line "path,$CRM_DB"
-	assert_line 'schema_version,2'
+	assert_line 'schema_version,3'
 	assert_line --regexp '^file_bytes,[0-9]+$'
 	assert_line --regexp '^used_bytes,[0-9]+$'
 	assert_line --regexp '^map_bytes,[0-9]+$'

@@ -245,15 +245,15 @@ wait_for_write_lock() {
 	# that field was indexed left it.
 	mdb_dump -a "$CRM_DB" | awk '
 	    /^VERSION=/ { keep = 1; buf = "" }
-	    /^database=lead\.contact$/ { keep = 0 }
+	    /^database=lead\.contact\.ids$/ { keep = 0 }
 	    { buf = buf $0 "\n" }
 	    /^DATA=END/ { if (keep) printf "%s", buf; buf = "" }' >old.dump
-	grep -q '^database=lead.email$' old.dump
-	! grep -q '^database=lead.contact$' old.dump
+	grep -q '^database=lead.email.ids$' old.dump
+	! grep -q '^database=lead.contact.ids$' old.dump
 	mkdir old
 	mdb_load -f old.dump old 2>/dev/null
 	run --separate-stderr crm-customer --db old list --fields id,name,email
 	assert_success
 	assert_output $'id,name,email\n1,Acme,a@acme.example'
-	mdb_stat -a old | grep -q 'lead.contact'
+	mdb_stat -a old | grep -q 'lead.contact.ids'
 }

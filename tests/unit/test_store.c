@@ -1443,6 +1443,119 @@ test_audit_runs(void **state)
 	PASSED(fx);
 }
 
+/*
+ * Turns the non-unique index "customer.NAME.ids" back into schema
+ * version 2's "customer.NAME": one id per duplicate (plain LMDB).
+ */
+static void
+downgrade_index(const char *dir, const char *name)
+{
+	MDB_env *env = NULL;
+	MDB_txn *t = NULL;
+	MDB_dbi from, to;
+	MDB_cursor *c = NULL;
+	MDB_val k, v, one;
+	char newname[64], oldname[64];
+	size_t i;
+	int rc;
+
+	snprintf(newname, sizeof(newname), "customer.%s.ids", name);
+	snprintf(oldname, sizeof(oldname), "customer.%s", name);
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 128), 0);
+	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &t), 0);
+	assert_int_equal(mdb_dbi_open(t, newname, MDB_DUPSORT, &from), 0);
+	assert_int_equal(mdb_dbi_open(t, oldname, MDB_CREATE | MDB_DUPSORT |
+	    MDB_DUPFIXED, &to), 0);
+	assert_int_equal(mdb_cursor_open(t, from, &c), 0);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+		for (i = 0; i < v.mv_size / 8; i++) {
+			one.mv_data = (char *)v.mv_data + 8 * i;
+			one.mv_size = 8;
+			assert_int_equal(mdb_put(t, to, &k, &one, 0), 0);
+		}
+	assert_int_equal(rc, MDB_NOTFOUND);
+	mdb_cursor_close(c);
+	assert_int_equal(mdb_drop(t, from, 1), 0);
+	assert_int_equal(mdb_txn_commit(t), 0);
+	mdb_env_close(env);
+}
+
+/* 1 when dir holds a table of that name. */
+static int
+has_table(const char *dir, const char *name)
+{
+	MDB_env *env = NULL;
+	MDB_txn *t = NULL;
+	MDB_dbi dbi;
+	int rc;
+
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 128), 0);
+	assert_int_equal(mdb_env_open(env, dir, MDB_RDONLY, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &t), 0);
+	rc = mdb_dbi_open(t, name, 0, &dbi);
+	mdb_txn_abort(t);
+	mdb_env_close(env);
+	return rc == 0;
+}
+
+static int
+count_problems(const struct crm_problem *p, void *arg)
+{
+	(void)p;
+	++*(int *)arg;
+	return 0;
+}
+
+/* Version 2 kept one id per duplicate; the first open that may write
+ * (here: a reader's, in a writable directory) converts to blocks. */
+static void
+test_index_upgrade(void **state)
+{
+	struct fixture *fx = *state;
+	struct crm_txn tx;
+	char name[16], want[1024] = "";
+	int i, problems = 0;
+
+	open_rw(fx);
+	for (i = 1; i <= 150; i++) {
+		snprintf(name, sizeof(name), "name=C%d", i);
+		if (i % 3 == 0) {
+			assert_int_equal(insert1(fx, name, "owner=dana",
+			    "tags=vip;new", (char *)NULL), (uint64_t)i);
+			snprintf(want + strlen(want), sizeof(want) - strlen(want),
+			    "%d,", i);
+		} else
+			assert_int_equal(insert1(fx, name, "owner=bob",
+			    (char *)NULL), (uint64_t)i);
+	}
+	crm_db_close(fx->db);
+	fx->db = NULL;
+	downgrade_index(fx->dir, "owner");
+	downgrade_index(fx->dir, "tags");
+	set_schema_version(fx->dir, 2);
+	assert_true(has_table(fx->dir, "customer.owner"));
+
+	assert_int_equal(crm_db_open(fx->dir, CRM_OPEN_RDONLY, "test_store",
+	    "tester", &fx->db), 0);
+	INDEXED(fx, "owner", "dana", want);
+	TAGGED(fx, "vip", want);
+	assert_int_equal(crm_read_begin(fx->db, &tx), 0);
+	assert_int_equal(crm_check(&tx, count_problems, &problems, NULL), 0);
+	crm_txn_end(&tx);
+	assert_int_equal(problems, 0);
+	crm_db_close(fx->db);
+	fx->db = NULL;
+	assert_int_equal(get_schema_version(fx->dir), CRM_SCHEMA_VERSION);
+	assert_false(has_table(fx->dir, "customer.owner"));
+	assert_false(has_table(fx->dir, "customer.tags"));
+	assert_true(has_table(fx->dir, "customer.owner.ids"));
+	PASSED(fx);
+}
+
 static void
 test_newer_schema(void **state)
 {
@@ -1504,6 +1617,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_map_growth, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pager, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_runs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_index_upgrade, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema, setup,
 		    teardown),
 	};
