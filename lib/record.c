@@ -598,23 +598,42 @@ unzigzag(uint64_t v)
 	return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
 }
 
-static int
-add_str(struct crm_buf *b, const char *s, size_t len)
+/* Writes v as a varint at w (room for 10 bytes); returns its end. */
+static unsigned char *
+put_varint(unsigned char *w, uint64_t v)
 {
-	int rc = crm_buf_addvarint(b, len);
-
-	return rc != 0 ? rc : crm_buf_add(b, s, len);
+	while (v >= 0x80) {
+		*w++ = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	*w++ = (unsigned char)v;
+	return w;
 }
 
-/* Appends fields [from, to) of r, then its custom fields if customs. */
+static unsigned char *
+put_str(unsigned char *w, const char *s, size_t len)
+{
+	w = put_varint(w, len);
+	if (len > 0)
+		memcpy(w, s, len);
+	return w + len;
+}
+
+/*
+ * Appends fields [from, to) of r, then its custom fields if customs.
+ * The room for all of it is made first, then written without a check
+ * per byte: a load encodes every record it writes.
+ */
 static int
 encode_range(const struct crm_rec *r, int from, int to, int customs,
     struct crm_buf *out)
 {
-	int f, rc = 0;
-	size_t i;
+	const struct crm_field *fields = r->ent->fields;
+	size_t i, need = 0;
+	unsigned char *w;
+	int f, rc;
 
-	for (f = from; f < to && rc == 0; f++) {
+	for (f = from; f < to; f++) {
 		const struct crm_val *v = &r->v[f];
 
 		if (v->state == CRM_V_EMPTY)
@@ -622,36 +641,59 @@ encode_range(const struct crm_rec *r, int from, int to, int customs,
 		if (v->state == CRM_V_PENDING)
 			return crm_seterr(CRM_EINTERNAL,
 			    "field '%s' encoded before it was resolved",
-			    r->ent->fields[f].name);
-		rc = crm_buf_addvarint(out, (uint64_t)f + 1);
-		if (rc != 0)
-			break;
-		switch (r->ent->fields[f].type) {
+			    fields[f].name);
+		switch (fields[f].type) {
 		case CRM_T_INT:
 		case CRM_T_MONEY:
 		case CRM_T_DATE:
 		case CRM_T_TIME:
-			rc = crm_buf_addvarint(out, zigzag(v->i));
-			break;
 		case CRM_T_BOOL:
 		case CRM_T_REF:
-			rc = crm_buf_addvarint(out, (uint64_t)v->i);
+			need += 20;	/* two varints */
 			break;
 		default:
-			rc = add_str(out, v->s, v->len);
+			need += 20 + v->len;
 			break;
 		}
 	}
-	for (i = 0; customs && i < r->ncust && rc == 0; i++) {
+	for (i = 0; customs && i < r->ncust; i++)
+		need += 30 + r->cust[i].nlen + r->cust[i].len;
+	rc = crm_buf_grow(out, need);
+	if (rc != 0)
+		return rc;
+	w = (unsigned char *)out->p + out->len;
+	for (f = from; f < to; f++) {
+		const struct crm_val *v = &r->v[f];
+
+		if (v->state == CRM_V_EMPTY)
+			continue;
+		w = put_varint(w, (uint64_t)f + 1);
+		switch (fields[f].type) {
+		case CRM_T_INT:
+		case CRM_T_MONEY:
+		case CRM_T_DATE:
+		case CRM_T_TIME:
+			w = put_varint(w, zigzag(v->i));
+			break;
+		case CRM_T_BOOL:
+		case CRM_T_REF:
+			w = put_varint(w, (uint64_t)v->i);
+			break;
+		default:
+			w = put_str(w, v->s, v->len);
+			break;
+		}
+	}
+	for (i = 0; customs && i < r->ncust; i++) {
 		if (r->cust[i].len == 0)
 			continue;	/* cleared */
-		rc = crm_buf_addvarint(out, 0);
-		if (rc == 0)
-			rc = add_str(out, r->cust[i].name, r->cust[i].nlen);
-		if (rc == 0)
-			rc = add_str(out, r->cust[i].s, r->cust[i].len);
+		w = put_varint(w, 0);
+		w = put_str(w, r->cust[i].name, r->cust[i].nlen);
+		w = put_str(w, r->cust[i].s, r->cust[i].len);
 	}
-	return rc;
+	out->len = (size_t)(w - (unsigned char *)out->p);
+	out->p[out->len] = '\0';
+	return 0;
 }
 
 int

@@ -748,44 +748,39 @@ int
 crm_phone_norm(struct crm_buf *out, const char *s, size_t len)
 {
 	size_t i, n, start = out != NULL ? out->len : 0;
-	int ndig = 0, kept, plus = 0, zeros = 0;
-	char num[24];
+	int ndig = 0, kept, plus = 0;
+	char num[24], *first;
 
 	crm_trim(&s, &len);
-	/* A leading + or 00 (separators aside) is the international
-	 * prefix: decided on the digits, so the normal form is stable. */
+	/* One pass: the digits are kept aside (a number of more than 22
+	 * is refused below anyway), separators dropped. */
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c == '+' && ndig == 0 && !plus)
-			plus = 1;
-		else if (isdig(c)) {
+		if (isdig(c)) {
+			if (ndig < 23)
+				num[1 + ndig] = (char)c;
 			ndig++;
-			if (ndig <= 2 && c == '0')
-				zeros++;
-		} else if (c != ' ' && c != '-' && c != '(' && c != ')' &&
+		} else if (c == '+' && ndig == 0 && !plus)
+			plus = 1;
+		else if (c != ' ' && c != '-' && c != '(' && c != ')' &&
 		    c != '.' && c != '/')
 			goto bad;
 	}
-	if (!plus && ndig >= 2 && zeros == 2)
+	/* A leading + or 00 is the international prefix: decided on the
+	 * digits, so the normal form is stable. */
+	if (!plus && ndig >= 2 && num[1] == '0' && num[2] == '0')
 		plus = 2;	/* 00: drop the two zeros */
 	kept = ndig - (plus == 2 ? 2 : 0);
 	if (kept < 3 || kept > 20)
 		goto bad;
 	if (out == NULL)
 		return 0;	/* only asked whether it is one */
-	/* At most 22 digits and the +: made aside, added at once. */
-	n = 0;
-	if (plus)
-		num[n++] = '+';
-	for (i = 0, ndig = 0; i < len; i++) {
-		if (!isdig((unsigned char)s[i]))
-			continue;
-		if (plus == 2 && ndig++ < 2)
-			continue;
-		num[n++] = s[i];
-	}
-	return crm_buf_add(out, num, n);
+	/* At most 20 digits and the +, added at once. */
+	n = (size_t)kept + (plus != 0);
+	first = num + 1 + (ndig - kept) - (plus != 0);
+	first[0] = plus ? '+' : first[0];
+	return crm_buf_add(out, first, n);
 bad:
 	if (out != NULL) {
 		out->len = start;

@@ -833,7 +833,8 @@ test_phone(void **state)
 {
 	static const char *const bad[] = { "", "12", "+", "00", "138-0000-abcd",
 		"call me", "1+2", "++8613800000007", "138 0000 0007 ext 12",
-		"123456789012345678901", "\xef\xbc\x91\xef\xbc\x92\xef\xbc\x93",
+		"123456789012345678901", "00123456789012345678901",
+		"+123456789012345678901", "\xef\xbc\x91\xef\xbc\x92\xef\xbc\x93",
 		"138_0000_0007", "138#0000" };
 	struct crm_buf b = CRM_BUF_INIT;
 	size_t i;
@@ -848,6 +849,9 @@ test_phone(void **state)
 	PHONE_OK("030/1234567", "0301234567");
 	PHONE_OK("  110  ", "110");
 	PHONE_OK("12345678901234567890", "12345678901234567890");
+	/* the longest: 20 digits after + or 00 */
+	PHONE_OK("+12345678901234567890", "+12345678901234567890");
+	PHONE_OK("00 12345678901234567890", "+12345678901234567890");
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (phone(bad[i], &b) != CRM_EDATA)
 			fail_msg("phone \"%s\" accepted as \"%s\"", bad[i],
