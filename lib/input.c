@@ -434,11 +434,19 @@ csv_field(void *s, size_t len, void *arg)
 	}
 	p->off[p->n] = p->data.len;
 	p->len[p->n] = len;
-	if (crm_buf_add(&p->data, s ? s : "", s ? len : 0) != 0 ||
-	    crm_buf_addc(&p->data, '\0') != 0) {
+	/* The field and its NUL, both kept (and the buffer's own NUL). */
+	if (s == NULL)
+		len = 0;
+	if (p->data.cap - p->data.len <= len + 1 &&
+	    crm_buf_grow(&p->data, len + 1) != 0) {
 		r->err = ENOMEM;
 		return;
 	}
+	if (len > 0)
+		memcpy(p->data.p + p->data.len, s, len);
+	p->data.p[p->data.len + len] = '\0';
+	p->data.len += len + 1;
+	p->data.p[p->data.len] = '\0';
 	p->n++;
 	/* Quoted fields may span lines: count them, in a field with a byte
 	 * below 0x0e (few have one: tabs and line ends). */

@@ -450,6 +450,39 @@ crm_date_format(struct crm_buf *b, int64_t days)
 	return crm_buf_add(b, tmp, 10);
 }
 
+/*
+ * The form a load meets for every row, YYYY-MM-DDTHH:MM:SSZ, read at its
+ * fixed places.  -1 for anything else, in range or not: the general
+ * parse below then decides, and words its errors.
+ */
+static int
+time_fixed(const char *s, int64_t *secs)
+{
+#define DG(i) ((unsigned)((unsigned char)s[i] - '0'))
+	unsigned y, m, d, hh, mm, ss, bad;
+
+	bad = (DG(0) > 9) | (DG(1) > 9) | (DG(2) > 9) | (DG(3) > 9) |
+	    (DG(5) > 9) | (DG(6) > 9) | (DG(8) > 9) | (DG(9) > 9) |
+	    (DG(11) > 9) | (DG(12) > 9) | (DG(14) > 9) | (DG(15) > 9) |
+	    (DG(17) > 9) | (DG(18) > 9) | (s[4] != '-') | (s[7] != '-') |
+	    (s[10] != 'T') | (s[13] != ':') | (s[16] != ':') | (s[19] != 'Z');
+	if (bad)
+		return -1;
+	y = DG(0) * 1000 + DG(1) * 100 + DG(2) * 10 + DG(3);
+	m = DG(5) * 10 + DG(6);
+	d = DG(8) * 10 + DG(9);
+	hh = DG(11) * 10 + DG(12);
+	mm = DG(14) * 10 + DG(15);
+	ss = DG(17) * 10 + DG(18);
+#undef DG
+	if (y < 1 || m < 1 || m > 12 || d < 1 || d > month_days(y, m) ||
+	    hh > 23 || mm > 59 || ss > 59)
+		return -1;
+	*secs = crm_days_from_civil(y, m, d) * 86400 +
+	    (int64_t)(hh * 3600 + mm * 60 + ss);
+	return 0;
+}
+
 int
 crm_time_parse(const char *s, size_t len, int64_t now, int64_t *secs)
 {
@@ -459,6 +492,8 @@ crm_time_parse(const char *s, size_t len, int64_t now, int64_t *secs)
 	char unit;
 
 	crm_trim(&s, &len);
+	if (len == 20 && time_fixed(s, secs) == 0)
+		return 0;
 	p = s;
 	end = s + len;
 	/* A date first (most times are): no word nor offset to look for. */

@@ -1250,6 +1250,38 @@ test_pager(void **state)
 	PASSED(fx);
 }
 
+/* An e-mail's index key is lowered, A to Z only: other bytes (UTF-8
+ * of other scripts) as they are, at any length and alignment. */
+static void
+test_index_key_email(void **state)
+{
+	const struct crm_entity *e = customer_ent();
+	int f = crm_field_find(e, "email", 5);
+	struct crm_buf b = CRM_BUF_INIT;
+	char in[80], want[80];
+	size_t n, i;
+	static const char mixed[] = " J\xc3\xb6rg.M\xc3\x9cLLER+Tag@Example.ORG ";
+
+	(void)state;
+	assert_int_equal(crm_index_key(e, f, mixed, strlen(mixed), &b), 0);
+	assert_string_equal(b.p, "j\xc3\xb6rg.m\xc3\x9cller+tag@example.org");
+	/* every length to 40, each byte of "@AZaz[`\x80\xc1" in turn */
+	for (n = 1; n <= 40; n++) {
+		for (i = 0; i < n; i++) {
+			in[i] = "@AZaz[`\x80\xc1Q"[(i * 7 + n) % 10];
+			want[i] = in[i] >= 'A' && in[i] <= 'Z' ?
+			    (char)(in[i] + 32) : in[i];
+		}
+		want[n] = '\0';
+		crm_buf_reset(&b);
+		assert_int_equal(crm_buf_adds(&b, "k:"), 0);
+		assert_int_equal(crm_index_key(e, f, in, n, &b), 0);
+		assert_int_equal(b.len, n + 2);
+		assert_memory_equal(b.p + 2, want, n);
+	}
+	crm_buf_free(&b);
+}
+
 /* ---- versions ------------------------------------------------------- */
 
 /* Writes meta "schema_version" = v (big-endian 64-bit) with plain LMDB. */
@@ -1617,6 +1649,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_map_growth, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pager, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_runs, setup, teardown),
+		cmocka_unit_test(test_index_key_email),
 		cmocka_unit_test_setup_teardown(test_index_upgrade, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema, setup,

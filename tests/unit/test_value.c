@@ -558,6 +558,17 @@ test_time_parse(void **state)
 	TIME_OK("-1y", now, crm_days_from_civil(2025, 3, 31) * 86400 + 15 * 3600);
 	TIME_OK("today", now, D_2026_03_31 * INT64_C(86400));
 
+	/* the ends of the range and a leap day, in the form a load meets */
+	TIME_OK("0001-01-01T00:00:00Z", 0, crm_days_from_civil(1, 1, 1) * 86400);
+	TIME_OK("9999-12-31T23:59:59Z", 0,
+	    crm_days_from_civil(9999, 12, 31) * 86400 + 86399);
+	TIME_OK("2024-02-29T23:59:59Z", 0,
+	    crm_days_from_civil(2024, 2, 29) * 86400 + 86399);
+	TIME_BAD("0000-01-01T00:00:00Z");
+	TIME_BAD("2026-00-01T00:00:00Z");
+	TIME_BAD("2026-01-00T00:00:00Z");
+	TIME_BAD("2026-03-01T12:00:0xZ");
+	TIME_BAD("2026-03-01T12:00:00Y");
 	TIME_BAD("2026-13-01T00:00:00Z");
 	TIME_BAD("2026-02-29T00:00:00Z");
 	TIME_BAD("2026-03-01T24:00:00Z");
