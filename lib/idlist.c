@@ -46,27 +46,36 @@ shape(const MDB_val *b)
 
 /*
  * Puts c on the block of key where id belongs, *b: the last whose first
- * id is not above id, else the first.  MDB_NOTFOUND: the key has none.
- * The last block is looked at before any search among the others: a
- * load adds above every id there is.
+ * id is not above id, else the first.  *last: it is the key's last
+ * block.  MDB_NOTFOUND: the key has none.  The last block is looked at
+ * before any search among the others: a load adds above every id there.
  */
 static int
-seek(MDB_cursor *c, const MDB_val *key, uint64_t id, MDB_val *b)
+seek(MDB_cursor *c, const MDB_val *key, uint64_t id, MDB_val *b, int *last)
 {
 	MDB_val k = *key;
 	unsigned char want[8];
+	size_t ndup;
 	int rc;
 
+	*last = 0;
 	rc = mdb_cursor_get(c, &k, b, MDB_SET_KEY);
 	if (rc == 0)
 		rc = shape(b);
-	if (rc != 0 || first_id(b) >= id)
+	if (rc != 0)
 		return rc;
+	if (first_id(b) >= id) {
+		rc = mdb_cursor_count(c, &ndup);
+		*last = rc == 0 && ndup == 1;
+		return rc;
+	}
 	rc = mdb_cursor_get(c, &k, b, MDB_LAST_DUP);
 	if (rc == 0)
 		rc = shape(b);
-	if (rc != 0 || first_id(b) <= id)
+	if (rc != 0 || first_id(b) <= id) {
+		*last = 1;
 		return rc;
+	}
 	/* Some block starts above id, and the first below it. */
 	crm_be64_put(want, id);
 	b->mv_data = want;
@@ -139,27 +148,33 @@ crm_idl_add(MDB_cursor *c, const MDB_val *key, const unsigned char *ids,
 	size_t i = 0, nold, take, nout, keep;
 	uint64_t limit;
 	MDB_val b, k;
-	int rc, last;
+	int rc, last, moved, above;
 
 	while (i < n) {
-		rc = seek(c, key, ID(ids, i), &b);
+		rc = seek(c, key, ID(ids, i), &b, &last);
 		if (rc != 0 && rc != MDB_NOTFOUND)
 			return rc;
 		nold = 0;
 		limit = UINT64_MAX;
-		last = 1;
-		if (rc == 0) {
+		moved = 0;
+		if (rc == MDB_NOTFOUND)
+			last = 1;
+		else {
 			nold = b.mv_size / 8;
 			memcpy(old, b.mv_data, b.mv_size);
+		}
+		if (nold > 0 && !last) {
 			k = *key;
 			rc = mdb_cursor_get(c, &k, &b, MDB_NEXT_DUP);
 			if (rc == 0)
 				rc = shape(&b);
-			if (rc == 0) {
+			if (rc == 0)
 				limit = first_id(&b);
-				last = 0;
-			} else if (rc != MDB_NOTFOUND)
+			else if (rc == MDB_NOTFOUND)
+				last = 1;
+			else
 				return rc;
+			moved = 1;
 		}
 		/* This block takes the ids below the next block's first. */
 		for (take = 0; i + take < n && take < 2 * CRM_IDL_MAX &&
@@ -170,20 +185,22 @@ crm_idl_add(MDB_cursor *c, const MDB_val *key, const unsigned char *ids,
 		if (nout == nold)
 			continue;	/* all there already */
 		/* Above the block's last id: a full block stays as it is. */
-		keep = nold == CRM_IDL_MAX &&
-		    ID(out, nold - 1) == ID(old, nold - 1) ? nold : 0;
+		above = nold == 0 || ID(out, nold - 1) == ID(old, nold - 1);
+		keep = nold == CRM_IDL_MAX && above ? nold : 0;
 		if (nold > 0 && keep == 0) {
-			k = *key;
-			b.mv_data = old;
-			b.mv_size = 8 * nold;
-			rc = mdb_cursor_get(c, &k, &b, MDB_GET_BOTH);
+			if (moved) {	/* back to the block */
+				k = *key;
+				b.mv_data = old;
+				b.mv_size = 8 * nold;
+				rc = mdb_cursor_get(c, &k, &b, MDB_GET_BOTH);
+			}
 			if (rc == 0)
 				rc = mdb_cursor_del(c, 0);
 			if (rc != 0)
 				return rc;
 		}
-		rc = put_blocks(c, key, out + 8 * keep, nout - keep, last &&
-		    (nold == 0 || ID(out, nold - 1) == ID(old, nold - 1)));
+		rc = put_blocks(c, key, out + 8 * keep, nout - keep,
+		    last && above);
 		if (rc != 0)
 			return rc;
 	}
@@ -217,9 +234,9 @@ crm_idl_del(MDB_cursor *c, const MDB_val *key, uint64_t id)
 	MDB_val b, k;
 	size_t n;
 	long at;
-	int rc;
+	int rc, last;
 
-	rc = seek(c, key, id, &b);
+	rc = seek(c, key, id, &b, &last);
 	if (rc != 0)
 		return rc;
 	at = find(&b, id);
@@ -242,9 +259,9 @@ int
 crm_idl_has(MDB_cursor *c, const MDB_val *key, uint64_t id)
 {
 	MDB_val b;
-	int rc;
+	int rc, last;
 
-	rc = seek(c, key, id, &b);
+	rc = seek(c, key, id, &b, &last);
 	if (rc == 0 && find(&b, id) < 0)
 		rc = MDB_NOTFOUND;
 	return rc;
@@ -256,7 +273,7 @@ crm_idl_next(MDB_cursor *c, const MDB_val *key, int first, uint64_t after,
 {
 	MDB_val b, k = *key;
 	size_t i;
-	int rc;
+	int rc, last;
 
 	if (first)
 		rc = mdb_cursor_get(c, &k, &b, MDB_SET_KEY);
@@ -265,7 +282,7 @@ crm_idl_next(MDB_cursor *c, const MDB_val *key, int first, uint64_t after,
 	else {
 		/* Found again from the last id given, not from where the
 		 * cursor was: the caller may have changed the blocks since. */
-		rc = seek(c, key, after + 1, &b);
+		rc = seek(c, key, after + 1, &b, &last);
 		if (rc == 0 && last_id(&b) <= after)
 			rc = mdb_cursor_get(c, &k, &b, MDB_NEXT_DUP);
 	}
