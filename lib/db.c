@@ -528,6 +528,12 @@ crm_db_open(const char *dir, int mode, const char *tool, const char *user,
 	}
 	if (rc != MDB_NOTFOUND && !(rc == CRM_ECORRUPT && !db->rdonly))
 		goto done;
+	if (upgrade) {
+		rc = crm_seterr(CRM_EPERM, "%s: written by an older crm; open "
+		    "it once where it may be written to, to bring it up to "
+		    "date", dir);
+		goto done;
+	}
 	if (db->rdonly) {
 		/* Most likely created this instant by a writer that has not
 		 * committed its tables yet: nothing to read so far. */

@@ -928,13 +928,14 @@ crm_iter_next(struct crm_iter *it, uint64_t *id, const void **data,
 	}
 	k = it->key;
 	if (!it->unique) {
+		rc = 0;
 		if (it->at == it->nids)
 			rc = crm_idl_next(it->c, &it->key, !it->started,
 			    it->last, it->ids, &it->nids, &it->at);
-		else
-			rc = 0;
-		v.mv_data = it->ids + 8 * it->at++;
-		v.mv_size = 8;
+		if (rc == 0) {
+			v.mv_data = it->ids + 8 * it->at++;
+			v.mv_size = 8;
+		}
 	} else if (!it->started)
 		rc = mdb_cursor_get(it->c, &k, &v, MDB_SET_KEY);
 	else
