@@ -51,7 +51,24 @@ shape(const MDB_val *b)
  * before any search among the others: a load adds above every id there.
  */
 static int
+seek_on(MDB_cursor *c, const MDB_val *key, uint64_t id, MDB_val *b, int *last);
+
+static int
 seek(MDB_cursor *c, const MDB_val *key, uint64_t id, MDB_val *b, int *last)
+{
+	MDB_val k = *key;
+	int rc;
+
+	*last = 0;
+	rc = mdb_cursor_get(c, &k, b, MDB_SET_KEY);
+	if (rc == 0)
+		rc = shape(b);
+	return rc != 0 ? rc : seek_on(c, key, id, b, last);
+}
+
+/* seek, with c already on the key's first block *b. */
+static int
+seek_on(MDB_cursor *c, const MDB_val *key, uint64_t id, MDB_val *b, int *last)
 {
 	MDB_val k = *key;
 	unsigned char want[8];
@@ -59,11 +76,6 @@ seek(MDB_cursor *c, const MDB_val *key, uint64_t id, MDB_val *b, int *last)
 	int rc;
 
 	*last = 0;
-	rc = mdb_cursor_get(c, &k, b, MDB_SET_KEY);
-	if (rc == 0)
-		rc = shape(b);
-	if (rc != 0)
-		return rc;
 	if (first_id(b) >= id) {
 		rc = mdb_cursor_count(c, &ndup);
 		*last = rc == 0 && ndup == 1;
@@ -145,13 +157,46 @@ crm_idl_add(MDB_cursor *c, const MDB_val *key, const unsigned char *ids,
     size_t n)
 {
 	unsigned char old[CRM_IDL_MAX * 8], out[CRM_IDL_MAX * 3 * 8];
-	size_t i = 0, nold, take, nout, keep;
+	size_t i = 0, nold, take, nout, keep, ndup;
 	uint64_t limit;
 	MDB_val b, k;
 	int rc, last, moved, above;
 
+	/* One id (a reference: a deal's customer) most often starts a key:
+	 * the put that finds the key there leaves c on its first block. */
+	if (n == 1) {
+		k = *key;
+		b.mv_data = (void *)ids;
+		b.mv_size = 8;
+		rc = mdb_cursor_put(c, &k, &b, MDB_NOOVERWRITE);
+		if (rc != MDB_KEYEXIST)
+			return rc;
+		rc = shape(&b);
+		if (rc == 0)
+			rc = mdb_cursor_count(c, &ndup);
+		if (rc != 0)
+			return rc;
+		/* The key's only block: LMDB overwrites a lone duplicate
+		 * in place (MDB_CURRENT), where a delete and a put would
+		 * take the key out of its page and back. */
+		nold = b.mv_size / 8;
+		if (ndup == 1 && (nout = merge(b.mv_data, nold, ids, 1, out)) <=
+		    CRM_IDL_MAX) {
+			if (nout == nold)
+				return 0;	/* there already */
+			k = *key;
+			b.mv_data = out;
+			b.mv_size = 8 * nout;
+			return mdb_cursor_put(c, &k, &b, MDB_CURRENT);
+		}
+	}
 	while (i < n) {
-		rc = seek(c, key, ID(ids, i), &b, &last);
+		if (n == 1) {
+			rc = shape(&b);
+			if (rc == 0)
+				rc = seek_on(c, key, ID(ids, i), &b, &last);
+		} else
+			rc = seek(c, key, ID(ids, i), &b, &last);
 		if (rc != 0 && rc != MDB_NOTFOUND)
 			return rc;
 		nold = 0;
@@ -269,27 +314,33 @@ crm_idl_has(MDB_cursor *c, const MDB_val *key, uint64_t id)
 
 int
 crm_idl_next(MDB_cursor *c, const MDB_val *key, int first, uint64_t after,
-    unsigned char *out, size_t *n, size_t *pos)
+    unsigned char *out, size_t *n, size_t *pos, int *final)
 {
 	MDB_val b, k = *key;
-	size_t i;
-	int rc, last;
+	size_t i, ndup;
+	int rc, last = 0;
 
-	if (first)
+	if (first) {
 		rc = mdb_cursor_get(c, &k, &b, MDB_SET_KEY);
-	else if (after == UINT64_MAX)
+		if (rc == 0)
+			rc = mdb_cursor_count(c, &ndup);
+		last = rc == 0 && ndup == 1;
+	} else if (after == UINT64_MAX)
 		return MDB_NOTFOUND;
 	else {
 		/* Found again from the last id given, not from where the
 		 * cursor was: the caller may have changed the blocks since. */
 		rc = seek(c, key, after + 1, &b, &last);
-		if (rc == 0 && last_id(&b) <= after)
+		if (rc == 0 && last_id(&b) <= after) {
 			rc = mdb_cursor_get(c, &k, &b, MDB_NEXT_DUP);
+			last = 0;
+		}
 	}
 	if (rc == 0)
 		rc = crm_idl_valid(&b);
 	if (rc != 0)
 		return rc;
+	*final = last;
 	memcpy(out, b.mv_data, b.mv_size);
 	*n = b.mv_size / 8;
 	for (i = 0; !first && i < *n && ID(out, i) <= after; i++)

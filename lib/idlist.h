@@ -37,9 +37,11 @@ int crm_idl_has(MDB_cursor *c, const MDB_val *key, uint64_t id);
  * The block of key holding the first id after `after` (any id when
  * first is set): copied into out (room for CRM_IDL_MAX ids), *n ids
  * from *pos on are the ones after it.  MDB_NOTFOUND past the last.
+ * *final: it is the key's last block, so a caller that only reads
+ * need not ask again (ids added above it since would not be seen).
  */
 int crm_idl_next(MDB_cursor *c, const MDB_val *key, int first, uint64_t after,
-    unsigned char *out, size_t *n, size_t *pos);
+    unsigned char *out, size_t *n, size_t *pos, int *final);
 
 /* 0 when a block read from the map is well formed: 1 to CRM_IDL_MAX
  * ids, ascending, none 0. */

@@ -24,6 +24,7 @@ struct crm_iter {
 	unsigned char keybuf[512];
 	/* a non-unique index: the block of ids being given, copied */
 	size_t nids, at;
+	int final;		/* the block is the key's last */
 	uint64_t last;		/* the last id given */
 	unsigned char ids[CRM_IDL_MAX * 8];
 };
@@ -930,8 +931,9 @@ crm_iter_next(struct crm_iter *it, uint64_t *id, const void **data,
 	if (!it->unique) {
 		rc = 0;
 		if (it->at == it->nids)
-			rc = crm_idl_next(it->c, &it->key, !it->started,
-			    it->last, it->ids, &it->nids, &it->at);
+			rc = it->final ? MDB_NOTFOUND : crm_idl_next(it->c,
+			    &it->key, !it->started, it->last, it->ids,
+			    &it->nids, &it->at, &it->final);
 		if (rc == 0) {
 			v.mv_data = it->ids + 8 * it->at++;
 			v.mv_size = 8;

@@ -95,7 +95,9 @@ int crm_index_entries(struct crm_txn *tx, const struct crm_entity *e, int f,
 struct crm_iter;
 int crm_iter_all(struct crm_txn *tx, const struct crm_entity *e,
     struct crm_iter **it);
-/* Ids whose field f has the value text (normal form applied). */
+/* Ids whose field f has the value text (normal form applied).  Ids
+ * written under it while iterating may or may not be given: collect
+ * first, then write. */
 int crm_iter_index(struct crm_txn *tx, const struct crm_entity *e, int f,
     const char *text, size_t len, struct crm_iter **it);
 /* Next id; with iter_all also the borrowed encoded bytes.  Returns 0,

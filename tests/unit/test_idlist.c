@@ -108,7 +108,7 @@ agree(struct fixture *fx)
 	MDB_val k, v;
 	size_t total = 0, counted, n, pos;
 	uint64_t id, want;
-	int key, rc, first;
+	int key, rc, first, fin, was_final = 0;
 
 	for (rc = mdb_cursor_get(fx->c, &k, &v, MDB_FIRST); rc == 0;
 	    rc = mdb_cursor_get(fx->c, &k, &v, MDB_NEXT))
@@ -120,11 +120,16 @@ agree(struct fixture *fx)
 		want = 0;
 		first = 1;
 		id = 0;
+		was_final = 0;
 		for (;;) {
-			rc = crm_idl_next(fx->c, &kv, first, id, blk, &n, &pos);
+			rc = crm_idl_next(fx->c, &kv, first, id, blk, &n, &pos,
+			    &fin);
 			if (rc == MDB_NOTFOUND)
 				break;
 			assert_int_equal(rc, 0);
+			/* no block after one said to be the last */
+			assert_false(was_final);
+			was_final = fin;
 			for (; pos < n; pos++) {
 				id = crm_be64_get(blk + 8 * pos);
 				while (want <= MAXID && !fx->have[key][want])
@@ -226,13 +231,14 @@ test_iterate_while_changing(void **state)
 	MDB_val key = key_of(1);
 	uint64_t ids[300], id = 0, prev = 0;
 	size_t i, n, pos, seen = 0;
-	int rc, first = 1;
+	int rc, first = 1, fin;
 
 	for (i = 0; i < 300; i++)
 		ids[i] = 10 * (i + 1);
 	add(fx, 1, ids, 300);
 	for (;;) {
-		rc = crm_idl_next(fx->c, &key, first, id, blk, &n, &pos);
+		rc = crm_idl_next(fx->c, &key, first, id, blk, &n, &pos,
+		    &fin);
 		if (rc == MDB_NOTFOUND)
 			break;
 		assert_int_equal(rc, 0);
