@@ -117,8 +117,8 @@ static int
 run_flush(struct crm_txn *tx)
 {
 	unsigned char cnt[10];
-	uint64_t n = tx->run.n, v;
-	size_t cl = 0;
+	uint64_t n = tx->run.n;
+	size_t cl;
 	int rc;
 
 	tx->run.n = 0;
@@ -128,9 +128,7 @@ run_flush(struct crm_txn *tx)
 	if (n == 1)
 		return put_entry(tx, tx->run.seq, tx->run.e, tx->run.first,
 		    CRM_AUDIT_CREATE, "", 0, NULL, 0, NULL, 0, tx->run.e->num);
-	for (v = n; v >= 0x80; v >>= 7)
-		cnt[cl++] = (unsigned char)(v | 0x80);
-	cnt[cl++] = (unsigned char)v;
+	cl = (size_t)(crm_varint_put(cnt, n) - cnt);
 	rc = crm_db_stamp(tx);	/* older crm cannot read runs */
 	if (rc == 0)
 		rc = put_entry(tx, tx->run.seq, tx->run.e, tx->run.first, OP_RUN,

@@ -68,20 +68,26 @@ crm_buf_reset(struct crm_buf *b)
 
 /* Little varint and fixed-width helpers for the record and audit codecs,
  * inline: a record is a varint or two per field. */
+/* Writes v as a varint at w (room for 10 bytes); returns its end. */
+static inline unsigned char *
+crm_varint_put(unsigned char *w, uint64_t v)
+{
+	while (v >= 0x80) {
+		*w++ = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	*w++ = (unsigned char)v;
+	return w;
+}
+
 static inline int
 crm_buf_addvarint(struct crm_buf *b, uint64_t v)
 {
 	unsigned char tmp[10];
-	size_t n = 0;
 
 	if (v < 0x80)
 		return crm_buf_addc(b, (int)v);
-	do {
-		tmp[n++] = (unsigned char)(v | 0x80);
-		v >>= 7;
-	} while (v);
-	tmp[n - 1] &= 0x7f;
-	return crm_buf_add(b, tmp, n);
+	return crm_buf_add(b, tmp, (size_t)(crm_varint_put(tmp, v) - tmp));
 }
 int crm_buf_addbe64(struct crm_buf *b, uint64_t v);
 

@@ -598,22 +598,10 @@ unzigzag(uint64_t v)
 	return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
 }
 
-/* Writes v as a varint at w (room for 10 bytes); returns its end. */
-static unsigned char *
-put_varint(unsigned char *w, uint64_t v)
-{
-	while (v >= 0x80) {
-		*w++ = (unsigned char)(v | 0x80);
-		v >>= 7;
-	}
-	*w++ = (unsigned char)v;
-	return w;
-}
-
 static unsigned char *
 put_str(unsigned char *w, const char *s, size_t len)
 {
-	w = put_varint(w, len);
+	w = crm_varint_put(w, len);
 	if (len > 0)
 		memcpy(w, s, len);
 	return w + len;
@@ -667,17 +655,17 @@ encode_range(const struct crm_rec *r, int from, int to, int customs,
 
 		if (v->state == CRM_V_EMPTY)
 			continue;
-		w = put_varint(w, (uint64_t)f + 1);
+		w = crm_varint_put(w, (uint64_t)f + 1);
 		switch (fields[f].type) {
 		case CRM_T_INT:
 		case CRM_T_MONEY:
 		case CRM_T_DATE:
 		case CRM_T_TIME:
-			w = put_varint(w, zigzag(v->i));
+			w = crm_varint_put(w, zigzag(v->i));
 			break;
 		case CRM_T_BOOL:
 		case CRM_T_REF:
-			w = put_varint(w, (uint64_t)v->i);
+			w = crm_varint_put(w, (uint64_t)v->i);
 			break;
 		default:
 			w = put_str(w, v->s, v->len);
@@ -687,7 +675,7 @@ encode_range(const struct crm_rec *r, int from, int to, int customs,
 	for (i = 0; customs && i < r->ncust; i++) {
 		if (r->cust[i].len == 0)
 			continue;	/* cleared */
-		w = put_varint(w, 0);
+		w = crm_varint_put(w, 0);
 		w = put_str(w, r->cust[i].name, r->cust[i].nlen);
 		w = put_str(w, r->cust[i].s, r->cust[i].len);
 	}
